@@ -1,0 +1,61 @@
+# hybridpv: `make run` boots the guest to a shell, `make check` runs every test.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+BUILD   := build
+CC      ?= cc
+CFLAGS  := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -MMD -MP
+VMM_INC := -Ihost-vmm/include
+KSFT    := $(BUILD)/linux/tools/testing/selftests
+
+VMM_SRCS := $(shell find host-vmm -name '*.c' -not -path '*/tests/*')
+VMM_LIB_SRCS := $(filter-out host-vmm/main.c,$(VMM_SRCS))
+VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
+VMM_LIB_OBJS := $(VMM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+
+HOST_TEST_SRCS := $(wildcard selftests/host/test_*.c)
+HOST_TESTS := $(HOST_TEST_SRCS:selftests/host/%.c=$(BUILD)/host-tests/%)
+
+.PHONY: all vmm kernel initramfs deps run check check-host check-guest clean figures
+all: vmm kernel initramfs
+
+vmm: $(BUILD)/hpv
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VMM_INC) -c $< -o $@
+
+$(BUILD)/hpv: $(VMM_OBJS)
+	@scripts/deps.sh vmm
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(BUILD)/host-tests/%: selftests/host/%.c $(VMM_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VMM_INC) -isystem $(KSFT) -o $@ $< $(VMM_LIB_OBJS)
+
+# kbuild decides what to rebuild; the script only re-patches/re-configures
+# when the series or a fragment changed.
+kernel:
+	scripts/kernel.sh
+
+initramfs: kernel
+	scripts/initramfs.sh
+
+run: all
+	scripts/run.sh $(if $(CMD),--cmd "$(CMD)") $(if $(CPUS),--cpus $(CPUS)) $(if $(MEM),--mem $(MEM))
+
+check-host: $(BUILD)/hpv $(HOST_TESTS)
+	scripts/check-host.sh $(HOST_TESTS)
+
+check: all $(HOST_TESTS)
+	scripts/check.sh $(HOST_TESTS)
+
+figures: all
+	scripts/figures.sh
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/host-tests $(BUILD)/hpv $(BUILD)/guest $(BUILD)/bzImage \
+		$(BUILD)/*.cpio.gz $(BUILD)/nested
+	@echo "kept $(BUILD)/linux (the kernel tree); rm -rf $(BUILD) removes everything"
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest-to-VMM status port: exit status and "init reached" marker. */
+#include <errno.h>
+#include <string.h>
+
+#include "hpv/hw.h"
+#include "hpv/io.h"
+#include "hpv/kvm.h"
+#include "hpv/vcpu.h"
+
+#define EXIT_STATUS_OFFSET 0
+#define EXIT_INIT_OFFSET   4
+
+static int exitdev__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,
+		       void *ctx)
+{
+	struct kvm *kvm = cpu->kvm;
+	uint32_t v = 0;
+
+	(void)ctx;
+	if (!is_write) {
+		memset(data, 0, len);
+		return 0;
+	}
+	memcpy(&v, data, len < 4 ? len : 4);
+	switch (port - HPV_EXIT_PORT) {
+	case EXIT_STATUS_OFFSET:
+		/* A process exit status: only the low byte is meaningful. */
+		kvm__request_end(kvm, HPV_END_STATUS, v & 0xff);
+		return 0;
+	case EXIT_INIT_OFFSET: {
+		int64_t none = 0;
+
+		__atomic_compare_exchange_n(&kvm->init_reached_ns, &none, hpv_now_ns(), false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+int exitdev__init(struct kvm *kvm)
+{
+	return io__register(&kvm->io, HPV_IO_PIO, HPV_EXIT_PORT, HPV_EXIT_LEN, "exit", exitdev__io,
+			    NULL);
+}

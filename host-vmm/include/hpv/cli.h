@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HPV_CLI_H
+#define HPV_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HPV_MAX_CPUS 255 /* xAPIC ids in the MADT */
+
+struct hpv_config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	int cpus;
+	uint64_t mem;
+	bool stats;
+	bool help;
+};
+
+/*
+ * Parse argv into cfg. Returns 0, or -EINVAL with a one-line reason in err.
+ */
+int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen);
+/* "512M", "2G", "65536K", plain numbers are MiB. -EINVAL if malformed. */
+int cli__parse_size(const char *s, uint64_t *out);
+int cli__parse_uint(const char *s, unsigned long max, unsigned long *out);
+extern const char cli__usage[];
+
+#endif

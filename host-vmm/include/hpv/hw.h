@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HPV_HW_H
+#define HPV_HW_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kvm;
+
+/* ACPI PM1a event/control block: poweroff through S5. */
+#define PM_PORT_BASE    0x600
+#define PM1_EVT_OFFSET  0
+#define PM1_CNT_OFFSET  4
+#define PM_PORT_LEN     6
+/* Reset: the FADT reset register (0xcf9) and the keyboard controller. */
+#define RESET_PORT      0xcf9
+#define RESET_CF9_VALUE 0x06
+#define I8042_CMD_PORT  0x64
+#define I8042_CMD_RESET 0xfe
+
+/*
+ * Exit device: the guest's init reports its exit status here (a 32-bit
+ * write to HPV_EXIT_PORT), and that it has started (any write to
+ * HPV_EXIT_PORT + 4). The nested harness puts QEMU's isa-debug-exit at the
+ * same port so one guest tool serves both levels.
+ */
+#define HPV_EXIT_PORT   0x510
+#define HPV_EXIT_LEN    8
+
+int pm__init(struct kvm *kvm);
+int exitdev__init(struct kvm *kvm);
+int rtc__init(struct kvm *kvm);
+int iodelay__init(struct kvm *kvm);
+
+/* 16550A UART */
+#define SERIAL_COM1_PORT 0x3f8
+#define SERIAL_COM1_IRQ  4
+#define SERIAL_RX_BUF    4096
+
+struct serial {
+	pthread_mutex_t lock;
+	pthread_cond_t rx_space;
+	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	bool thri_pending;
+	uint8_t rx[SERIAL_RX_BUF];
+	uint32_t rx_head, rx_tail; /* free-running; tail - head = bytes queued */
+	int irq_level;
+	int out_fd;
+	uint64_t tx_bytes, rx_bytes;
+	void (*set_irq)(void *ctx, int level);
+	void *irq_ctx;
+};
+
+void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), void *ctx);
+uint8_t serial__read(struct serial *s, unsigned int offset);
+void serial__write(struct serial *s, unsigned int offset, uint8_t val);
+/* Queue host input for the guest; blocks while the FIFO buffer is full. */
+void serial__receive(struct serial *s, const uint8_t *buf, uint32_t len);
+int serial__init(struct kvm *kvm, struct serial *s, int out_fd);
+
+#endif

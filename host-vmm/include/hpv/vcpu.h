@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HPV_VCPU_H
+#define HPV_VCPU_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+struct kvm;
+
+/* User-space exit reasons we count; KVM_EXIT_* values index it. */
+#define HPV_EXIT_REASONS 64
+
+struct kvm_cpu {
+	struct kvm *kvm;
+	int id;
+	int fd;
+	int stats_fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	uint64_t user_exits[HPV_EXIT_REASONS];
+};
+
+int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);
+void kvm_cpu__exit(struct kvm_cpu *cpu);
+/* Enter the 64-bit boot protocol: paging on, flat GDT, %rsi = boot_params. */
+int kvm_cpu__setup_longmode(struct kvm_cpu *cpu, uint64_t entry, uint64_t boot_params,
+			    uint64_t pml4, uint64_t gdt, uint16_t gdt_limit);
+int kvm_cpu__start(struct kvm_cpu *cpu);
+void kvm_cpu__kick(struct kvm_cpu *cpu);
+
+/* CPUID for one vCPU: KVM's supported leaves, our APIC id, no KVM PV leaves. */
+struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id);
+
+#endif

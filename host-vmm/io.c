@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+
+#include "hpv/io.h"
+
+int io__register(struct hpv_io_table *t, enum hpv_io_space space, uint64_t start, uint64_t len,
+		 const char *name, hpv_io_fn fn, void *ctx)
+{
+	if (!len || start + len < start || !fn)
+		return -EINVAL;
+	if (t->nr == HPV_IO_MAX_RANGES)
+		return -ENOSPC;
+	for (int i = 0; i < t->nr; i++) {
+		const struct hpv_io_range *r = &t->ranges[i];
+
+		if (r->space == space && start < r->start + r->len && r->start < start + len)
+			return -EEXIST;
+	}
+	t->ranges[t->nr++] = (struct hpv_io_range){ space, start, len, name, fn, ctx };
+	return 0;
+}
+
+const struct hpv_io_range *io__find(const struct hpv_io_table *t, enum hpv_io_space space,
+				    uint64_t addr, uint32_t len)
+{
+	for (int i = 0; i < t->nr; i++) {
+		const struct hpv_io_range *r = &t->ranges[i];
+
+		if (r->space == space && addr >= r->start && addr + len <= r->start + r->len)
+			return r;
+	}
+	return NULL;
+}
+
+int io__access(struct hpv_io_table *t, struct kvm_cpu *cpu, enum hpv_io_space space, uint64_t addr,
+	       void *data, uint32_t len, bool is_write)
+{
+	const struct hpv_io_range *r = io__find(t, space, addr, len);
+	int ret;
+
+	if (!r) {
+		__atomic_add_fetch(&t->unhandled[space], 1, __ATOMIC_RELAXED);
+		ret = -ENODEV;
+	} else {
+		ret = r->fn(cpu, addr, data, len, is_write, r->ctx);
+	}
+	if (ret && !is_write && space != HPV_IO_MSR)
+		memset(data, 0xff, len);
+	return ret;
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hpv: a small KVM VMM that boots a Linux bzImage straight into 64-bit mode. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hpv/boot.h"
+#include "hpv/cli.h"
+#include "hpv/hw.h"
+#include "hpv/kvm.h"
+#include "hpv/stats.h"
+#include "hpv/term.h"
+#include "hpv/util.h"
+#include "hpv/vcpu.h"
+
+/* Exit statuses besides the guest's own. */
+#define HPV_EXIT_VM_FAILED 1
+#define HPV_EXIT_BAD_INPUT 2
+
+static struct kvm the_kvm;
+static struct serial com1;
+
+static void __attribute__((noreturn, format(printf, 2, 3))) die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	term__exit();
+	if (fmt) {
+		char line[512];
+
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
+		pr_err("%s", line);
+	}
+	exit(status);
+}
+
+static void on_signal(int sig)
+{
+	kvm__request_end(&the_kvm, HPV_END_USER, 128 + sig);
+}
+
+/* The guest has no other way to learn the TSC rate without a PV clock. */
+static const char *build_cmdline(const char *user, uint32_t tsc_khz)
+{
+	static char buf[4096];
+
+	if (!tsc_khz || strstr(user, "tsc_early_khz="))
+		return user;
+	snprintf(buf, sizeof(buf), "%s tsc_early_khz=%u", user, tsc_khz);
+	return buf;
+}
+
+static int setup_devices(struct kvm *kvm)
+{
+	int ret;
+
+	ret = serial__init(kvm, &com1, STDOUT_FILENO);
+	if (!ret)
+		ret = pm__init(kvm);
+	if (!ret)
+		ret = exitdev__init(kvm);
+	if (!ret)
+		ret = rtc__init(kvm);
+	if (!ret)
+		ret = iodelay__init(kvm);
+	return ret;
+}
+
+static const char *end_reason(int end)
+{
+	switch (end) {
+	case HPV_END_POWEROFF: return "guest powered off";
+	case HPV_END_RESET: return "guest reset";
+	case HPV_END_STATUS: return "guest reported its exit status";
+	case HPV_END_USER: return "stopped by the user";
+	default: return "VM failed";
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct kvm *kvm = &the_kvm;
+	struct hpv_config cfg;
+	struct boot_image boot;
+	void *image = NULL, *initrd = NULL;
+	uint64_t image_size = 0, initrd_size = 0;
+	char err[256];
+	int ret, end, status;
+
+	if (cli__parse(argc, argv, &cfg, err, sizeof(err)))
+		die(HPV_EXIT_BAD_INPUT, "%s", err);
+	if (cfg.help) {
+		fputs(cli__usage, stdout);
+		return 0;
+	}
+
+	if (read_file("kernel", cfg.kernel, &image, &image_size) ||
+	    (cfg.initrd && read_file("initrd", cfg.initrd, &initrd, &initrd_size)))
+		die(HPV_EXIT_BAD_INPUT, NULL);
+
+	if (kvm__init(kvm, cfg.mem, cfg.cpus))
+		die(HPV_EXIT_BAD_INPUT, NULL);
+	if (setup_devices(kvm))
+		die(HPV_EXIT_VM_FAILED, "cannot register devices");
+	if (acpi__build(kvm, cfg.cpus))
+		die(HPV_EXIT_VM_FAILED, "cannot build ACPI tables");
+
+	kvm->cpus = calloc(cfg.cpus, sizeof(*kvm->cpus));
+	if (!kvm->cpus)
+		die(HPV_EXIT_VM_FAILED, "out of memory");
+	for (int i = 0; i < cfg.cpus; i++)
+		if (kvm_cpu__init(kvm, i, &kvm->cpus[i]))
+			die(HPV_EXIT_VM_FAILED, NULL);
+
+	if (boot__load_bzimage(kvm, image, image_size, initrd, initrd_size,
+			       build_cmdline(cfg.cmdline, kvm->tsc_khz), &boot))
+		die(HPV_EXIT_BAD_INPUT, NULL);
+	free(image);
+	free(initrd);
+
+	ret = kvm_cpu__setup_longmode(kvm->cpus[0], boot.entry, BOOT_PARAMS_ADDR, BOOT_PML4_ADDR,
+				      BOOT_GDT_ADDR, BOOT_GDT_ENTRIES * 8 - 1);
+	if (ret)
+		die(HPV_EXIT_VM_FAILED, "cannot set up the boot vCPU: %s", strerror(-ret));
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	term__init();
+	if (term__start_input(kvm, &com1))
+		die(HPV_EXIT_VM_FAILED, "cannot start the console input thread");
+
+	for (int i = 0; i < cfg.cpus; i++) {
+		ret = kvm_cpu__start(kvm->cpus[i]);
+		if (ret) {
+			kvm__request_end(kvm, HPV_END_ERROR, HPV_EXIT_VM_FAILED);
+			pr_err("cannot start vCPU %d: %s", i, strerror(-ret));
+			break;
+		}
+	}
+	for (int i = 0; i < cfg.cpus; i++)
+		if (kvm->cpus[i]->thread)
+			pthread_join(kvm->cpus[i]->thread, NULL);
+
+	term__exit();
+	end = atomic_load(&kvm->end);
+	status = atomic_load(&kvm->exit_status);
+	if (cfg.stats) {
+		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
+		kvm_stats__report(kvm, stderr);
+	}
+	for (int i = 0; i < cfg.cpus; i++)
+		kvm_cpu__exit(kvm->cpus[i]);
+	free(kvm->cpus);
+	kvm__exit(kvm);
+	return status;
+}

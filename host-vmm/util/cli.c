@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpv/cli.h"
+#include "hpv/kvm.h"
+
+const char cli__usage[] =
+	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
+	"           [--mem SIZE] [--stats] [--help]\n"
+	"\n"
+	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
+	"  --initrd FILE     initramfs or initrd image\n"
+	"  --cmdline STRING  kernel command line (default \"console=ttyS0\")\n"
+	"  --cpus N          number of vCPUs, 1-255 (default 1)\n"
+	"  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB (default 512M)\n"
+	"  --stats           at exit, print VM exits by reason per vCPU and boot time\n"
+	"\n"
+	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
+	"1 on a VM failure, 2 on bad input.\n";
+
+int cli__parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli__parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 20;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int cli__fail(char *err, unsigned long len, const char *fmt, const char *a, const char *b)
+{
+	snprintf(err, len, fmt, a, b);
+	return -EINVAL;
+}
+
+int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen)
+{
+	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem" };
+
+	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i], *val = NULL;
+		unsigned long n;
+
+		for (size_t k = 0; k < sizeof(with_arg) / sizeof(with_arg[0]); k++) {
+			if (strcmp(opt, with_arg[k]))
+				continue;
+			if (i + 1 >= argc)
+				return cli__fail(err, errlen, "%s needs an argument%s", opt, "");
+			val = argv[++i];
+		}
+
+		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			cfg->help = true;
+		} else if (!strcmp(opt, "--stats")) {
+			cfg->stats = true;
+		} else if (!strcmp(opt, "--kernel")) {
+			cfg->kernel = val;
+		} else if (!strcmp(opt, "--initrd")) {
+			cfg->initrd = val;
+		} else if (!strcmp(opt, "--cmdline")) {
+			cfg->cmdline = val;
+		} else if (!strcmp(opt, "--cpus")) {
+			if (cli__parse_uint(val, HPV_MAX_CPUS, &n) || n == 0)
+				return cli__fail(err, errlen, "--cpus '%s': need a number from 1 to 255%s", val, "");
+			cfg->cpus = n;
+		} else if (!strcmp(opt, "--mem")) {
+			if (cli__parse_size(val, &cfg->mem))
+				return cli__fail(err, errlen, "--mem '%s': not a size (e.g. 512M, 2G)%s", val, "");
+			if (cfg->mem < HPV_MIN_RAM || cfg->mem > HPV_MAX_RAM)
+				return cli__fail(err, errlen, "--mem '%s': need 64M to 256G%s", val, "");
+			if (cfg->mem & 0xfff)
+				return cli__fail(err, errlen, "--mem '%s': not a multiple of 4K%s", val, "");
+		} else {
+			return cli__fail(err, errlen, "unknown option '%s'%s (try --help)", opt, "");
+		}
+	}
+	if (!cfg->help && !cfg->kernel)
+		return cli__fail(err, errlen, "--kernel is required%s%s (try --help)", "", "");
+	return 0;
+}

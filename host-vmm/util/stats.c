@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VM exits by reason from KVM's binary statistics, for --stats. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "hpv/kvm.h"
+#include "hpv/stats.h"
+#include "hpv/util.h"
+#include "hpv/vcpu.h"
+
+int kvm_stats__read(int fd, struct kvm_stats *out)
+{
+	struct kvm_stats_header h;
+	size_t desc_size;
+	char *descs = NULL;
+	int ret = -EIO;
+
+	out->nr = 0;
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		return -EIO;
+	desc_size = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = malloc(desc_size * h.num_desc);
+	if (!descs)
+		return -ENOMEM;
+	if (pread(fd, descs, desc_size * h.num_desc, h.desc_offset) != (ssize_t)(desc_size * h.num_desc))
+		goto out;
+
+	for (uint32_t i = 0; i < h.num_desc && out->nr < STATS_MAX; i++) {
+		struct kvm_stats_desc *d = (void *)(descs + i * desc_size);
+		uint64_t v;
+
+		/* Counters only: histograms and peaks do not say "how many exits". */
+		if ((d->flags & KVM_STATS_TYPE_MASK) != KVM_STATS_TYPE_CUMULATIVE || d->size != 1)
+			continue;
+		if (pread(fd, &v, sizeof(v), h.data_offset + d->offset) != sizeof(v))
+			goto out;
+		snprintf(out->name[out->nr], sizeof(out->name[0]), "%s", d->name);
+		out->value[out->nr++] = v;
+	}
+	ret = 0;
+out:
+	free(descs);
+	return ret;
+}
+
+uint64_t kvm_stats__get(const struct kvm_stats *s, const char *name)
+{
+	for (int i = 0; i < s->nr; i++)
+		if (!strcmp(s->name[i], name))
+			return s->value[i];
+	return 0;
+}
+
+static bool is_exit_stat(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strcmp(name, "exits") || !strcmp(name, "hypercalls") ||
+	       !strcmp(name, "insn_emulation") || (n > 6 && !strcmp(name + n - 6, "_exits"));
+}
+
+static const char *const user_exit_names[HPV_EXIT_REASONS] = {
+	[KVM_EXIT_IO] = "user_io",
+	[KVM_EXIT_MMIO] = "user_mmio",
+	[KVM_EXIT_X86_RDMSR] = "user_rdmsr",
+	[KVM_EXIT_X86_WRMSR] = "user_wrmsr",
+	[KVM_EXIT_SHUTDOWN] = "user_shutdown",
+	[KVM_EXIT_SYSTEM_EVENT] = "user_system_event",
+	[KVM_EXIT_INTR] = "user_intr",
+};
+
+void kvm_stats__report(struct kvm *kvm, FILE *f)
+{
+	struct kvm_stats *st = calloc(kvm->nr_cpus, sizeof(*st));
+	int n = kvm->nr_cpus;
+
+	if (!st)
+		return;
+	for (int i = 0; i < n; i++)
+		kvm_stats__read(kvm->cpus[i]->stats_fd, &st[i]);
+
+	fprintf(f, "hpv: stats: %d vCPUs, %llu MiB, TSC %u kHz\n", n,
+		(unsigned long long)(kvm->ram_size >> 20), kvm->tsc_khz);
+	if (kvm->init_reached_ns)
+		fprintf(f, "hpv: stats: boot to init %.1f ms\n",
+			(kvm->init_reached_ns - kvm->start_ns) / 1e6);
+	else
+		fprintf(f, "hpv: stats: boot to init: init never reported\n");
+
+	fprintf(f, "%-24s", "exit reason");
+	for (int c = 0; c < n; c++)
+		fprintf(f, " %11s%-3d", "vcpu", c);
+	fprintf(f, "\n");
+	for (int k = 0; k < st[0].nr; k++) {
+		const char *name = st[0].name[k];
+		uint64_t total = 0;
+
+		if (!is_exit_stat(name))
+			continue;
+		for (int c = 0; c < n; c++)
+			total += kvm_stats__get(&st[c], name);
+		if (!total && strcmp(name, "exits"))
+			continue;
+		fprintf(f, "%-24s", name);
+		for (int c = 0; c < n; c++)
+			fprintf(f, " %14llu", (unsigned long long)kvm_stats__get(&st[c], name));
+		fprintf(f, "\n");
+	}
+	for (int r = 0; r < HPV_EXIT_REASONS; r++) {
+		uint64_t total = 0;
+
+		for (int c = 0; c < n; c++)
+			total += kvm->cpus[c]->user_exits[r];
+		if (!total)
+			continue;
+		if (user_exit_names[r])
+			fprintf(f, "%-24s", user_exit_names[r]);
+		else
+			fprintf(f, "user_exit_%-14d", r);
+		for (int c = 0; c < n; c++)
+			fprintf(f, " %14llu", (unsigned long long)kvm->cpus[c]->user_exits[r]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "hpv: stats: unhandled accesses: pio %llu, mmio %llu, msr %llu\n",
+		(unsigned long long)kvm->io.unhandled[HPV_IO_PIO],
+		(unsigned long long)kvm->io.unhandled[HPV_IO_MMIO],
+		(unsigned long long)kvm->io.unhandled[HPV_IO_MSR]);
+	free(st);
+}

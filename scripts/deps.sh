@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install the Debian packages a step needs, only those missing.
+# Usage: deps.sh kernel|vmm|guest|nested|bench
+set -euo pipefail
+
+declare -A pkgs=(
+	[kernel]="linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev xz-utils cpio"
+	[vmm]="build-essential"
+	[guest]="busybox-static cpio gzip build-essential"
+	[nested]="qemu-system-x86"
+)
+
+missing=()
+for step in "$@"; do
+	for p in ${pkgs[$step]:?unknown step $step}; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+	apt=(apt-get)
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+	apt=(sudo apt-get)
+else
+	echo "deps: need root or password-less sudo to install: ${missing[*]}" >&2
+	exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${apt[@]}" update -q >/dev/null
+"${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Build the guest initramfs (busybox, init, in-guest selftests) and the L1
+# host initramfs of the nested harness.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+ksft=$build/linux/tools/testing/selftests
+"$top/scripts/deps.sh" guest
+
+cc=(cc -O2 -static -Wall -Wextra -Werror -pthread -I"$ksft")
+mkdir -p "$build/guest/bin"
+"${cc[@]}" -o "$build/guest/bin/hpvctl" "$top/scripts/initramfs/hpvctl.c"
+for t in "$top"/selftests/guest/*.c; do
+	[ -e "$t" ] || continue
+	n=$(basename "$t" .c)
+	if [ ! "$build/guest/bin/$n" -nt "$t" ]; then
+		"${cc[@]}" -o "$build/guest/bin/$n" "$t" -lrt
+	fi
+done
+
+# mkroot DIR INIT: a busybox root with our tools
+mkroot() {
+	local root=$1 init=$2
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root,selftests,usr/bin,usr/sbin}
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$init" "$root/init"
+	chmod +x "$root/init"
+	cp "$build/guest/bin/hpvctl" "$root/bin/"
+}
+
+pack() {
+	(cd "$1" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+mkroot "$build/guest/root" "$top/scripts/initramfs/init"
+for b in "$build"/guest/bin/*; do
+	[ "$(basename "$b")" = hpvctl ] || cp "$b" "$build/guest/root/selftests/"
+done
+cp "$top"/selftests/guest/*.sh "$build/guest/root/selftests/" 2>/dev/null || true
+chmod +x "$build"/guest/root/selftests/* 2>/dev/null || true
+pack "$build/guest/root" "$build/guest.cpio.gz"
+
+mkroot "$build/guest/l1root" "$top/scripts/initramfs/l1-init"
+pack "$build/guest/l1root" "$build/l1.cpio.gz"
+echo "initramfs: build/guest.cpio.gz ($(du -k "$build/guest.cpio.gz" | cut -f1) KiB), build/l1.cpio.gz"

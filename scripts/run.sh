@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Boot the hybridpv guest with build/hpv: directly where /dev/kvm runs
+# hardware-virtualized guests, else inside an L1 KVM host under QEMU/TCG
+# (AMD SVM+NPT emulated). Same console, same exit status either way.
+#
+#   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats] [--append ARGS]
+#          [--kernel F] [--initrd F] [--quiet-mode]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+
+cmd="" cpus=2 mem=512M stats="" append="" announce=1
+kernel=$build/bzImage initrd=$build/guest.cpio.gz
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cmd) cmd=$2; shift ;;
+	--cpus) cpus=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--stats) stats=--stats ;;
+	--append) append=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
+	--initrd) initrd=$2; shift ;;
+	--no-announce) announce=0 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+# The guest: serial console, ACPI reboot, panic ends the VM (a reset).
+cmdline="console=ttyS0 reboot=acpi panic=-1 tsc=reliable"
+if [ -n "$cmd" ]; then
+	cmdline+=" quiet hpvcmd_b64=$(printf '%s' "$cmd" | base64 -w0)"
+fi
+[ -n "$append" ] && cmdline+=" $append"
+hpv_args=(--kernel "$kernel" --initrd "$initrd" --cpus "$cpus" --mem "$mem" --cmdline "$cmdline")
+[ -n "$stats" ] && hpv_args+=("$stats")
+
+mode=${HPV_MODE:-}
+why=""
+if [ -z "$mode" ]; then
+	if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && ! grep -qs . /sys/module/kvm_pvm/initstate; then
+		mode=direct why="this CPU has $(grep -owE 'vmx|svm' /proc/cpuinfo | head -1) and /dev/kvm"
+	else
+		mode=nested
+		if grep -qs . /sys/module/kvm_pvm/initstate; then
+			why="no vmx/svm here and /dev/kvm is kvm_pvm, which runs no ordinary guest"
+		else
+			why="no vmx/svm in /proc/cpuinfo"
+		fi
+	fi
+else
+	why="HPV_MODE=$mode"
+fi
+[ "$announce" = 1 ] && echo "hybridpv: $mode mode ($why)" >&2
+
+if [ "$mode" = direct ]; then
+	exec "$build/hpv" "${hpv_args[@]}"
+fi
+
+"$top/scripts/deps.sh" nested
+mkdir -p "$build/nested"
+script=$(mktemp "$build/nested/run-XXXXXX.sh")
+trap 'rm -f "$script" "$script.status"' EXIT
+{
+	echo "cd $(printf %q "$top")"
+	printf 'exec %q' "$build/hpv"
+	printf ' %q' "${hpv_args[@]}"
+	echo
+} >"$script"
+
+# L1 memory: the guest's plus room for L1 itself.
+mem_mib=$(numfmt --from=iec "${mem%B}" 2>/dev/null || echo 0)
+l1_mib=$(( mem_mib / 1048576 + 512 ))
+[ "$l1_mib" -lt 1024 ] && l1_mib=1024
+
+qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp 2 -m "$l1_mib" \
+	-kernel "$kernel" -initrd "$build/l1.cpio.gz" \
+	-append "console=ttyS0 quiet loglevel=1 panic=-1 hpvl1_script=$script" \
+	-chardev stdio,id=con,signal=off -serial chardev:con \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-chardev file,id=status,path="$script.status" -serial chardev:status \
+	2> >(grep -v "TCG doesn't support requested feature" >&2)
+rc=$?
+status=$(sed -n 's/^hpv-l1-status \([0-9]*\).*/\1/p' "$script.status" 2>/dev/null)
+rm -f "$script.status"
+if [ -n "$status" ]; then
+	exit "$status"
+fi
+echo "hybridpv: the L1 host ended without reporting a status (QEMU exit $rc)" >&2
+exit 1
