@@ -103,6 +103,9 @@ int main(int argc, char **argv)
 	if (read_file("kernel", cfg.kernel, &image, &image_size) ||
 	    (cfg.initrd && read_file("initrd", cfg.initrd, &initrd, &initrd_size)))
 		die(HPV_EXIT_BAD_INPUT, NULL);
+	/* The TSC rate appended later is short; leave it room. */
+	if (boot__validate(image, image_size, cfg.mem, initrd_size, cfg.cmdline))
+		die(HPV_EXIT_BAD_INPUT, NULL);
 
 	if (kvm__init(kvm, cfg.mem, cfg.cpus))
 		die(HPV_EXIT_BAD_INPUT, NULL);
@@ -154,6 +157,8 @@ int main(int argc, char **argv)
 	if (cfg.stats) {
 		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
 		kvm_stats__report(kvm, stderr);
+		fprintf(stderr, "hpv: stats: COM1 sent %llu bytes, received %llu bytes\n",
+			(unsigned long long)com1.tx_bytes, (unsigned long long)com1.rx_bytes);
 	}
 	for (int i = 0; i < cfg.cpus; i++)
 		kvm_cpu__exit(kvm->cpus[i]);

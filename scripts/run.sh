@@ -76,8 +76,9 @@ l1_mib=$(( mem_mib / 1048576 + 512 ))
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp 2 -m "$l1_mib" \
 	-kernel "$kernel" -initrd "$build/l1.cpio.gz" \
-	-append "console=ttyS0 quiet loglevel=1 panic=-1 hpvl1_script=$script" \
-	-chardev stdio,id=con,signal=off -serial chardev:con \
+	-append "console=ttyS0 console=hvc0 quiet loglevel=1 panic=-1 hpvl1_script=$script" \
+	-serial file:"$build/nested/l1-console.log" \
+	-device virtio-serial-pci -chardev stdio,id=con,signal=off -device virtconsole,chardev=con \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-chardev file,id=status,path="$script.status" -serial chardev:status \
 	2> >(grep -v "TCG doesn't support requested feature" >&2)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* VM exits by reason from KVM's binary statistics, for --stats. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,6 +73,27 @@ static const char *const user_exit_names[HPV_EXIT_REASONS] = {
 	[KVM_EXIT_INTR] = "user_intr",
 };
 
+/* Resident KiB of every mapping but guest RAM: what the VMM itself costs. */
+static long vmm_rss_kib(const struct kvm *kvm)
+{
+	unsigned long start, end, guest = (unsigned long)kvm->ram;
+	char line[256];
+	bool in_guest = false;
+	long total = 0, kib;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in_guest = start >= guest && end <= guest + kvm->ram_size;
+		else if (!in_guest && sscanf(line, "Rss: %ld kB", &kib) == 1)
+			total += kib;
+	}
+	fclose(f);
+	return total;
+}
+
 void kvm_stats__report(struct kvm *kvm, FILE *f)
 {
 	struct kvm_stats *st = calloc(kvm->nr_cpus, sizeof(*st));
@@ -90,6 +112,7 @@ void kvm_stats__report(struct kvm *kvm, FILE *f)
 	else
 		fprintf(f, "hpv: stats: boot to init: init never reported\n");
 
+	fprintf(f, "hpv: stats: VMM resident memory beyond guest RAM %ld KiB\n", vmm_rss_kib(kvm));
 	fprintf(f, "%-24s", "exit reason");
 	for (int c = 0; c < n; c++)
 		fprintf(f, " %11s%-3d", "vcpu", c);

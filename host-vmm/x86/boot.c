@@ -87,17 +87,21 @@ static int boot__check_header(const uint8_t *image, uint64_t size, const struct 
 	return 0;
 }
 
-int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, const void *initrd,
-		       uint64_t initrd_size, const char *cmdline, struct boot_image *out)
+/* The decompressor runs at pref_address and needs init_size there. */
+static uint64_t boot__kernel_end(const struct setup_header *h)
+{
+	return (h->pref_address > BOOT_KERNEL_ADDR ? h->pref_address : BOOT_KERNEL_ADDR) + h->init_size;
+}
+
+int boot__validate(const void *image, uint64_t image_size, uint64_t ram_size, uint64_t initrd_size,
+		   const char *cmdline)
 {
 	const uint8_t *img = image;
 	const struct setup_header *ihdr = (const void *)(img + SETUP_HDR_OFFSET);
-	uint64_t low = kvm->ram_size < HPV_LOW_RAM_MAX ? kvm->ram_size : HPV_LOW_RAM_MAX;
-	struct boot_params *bp;
-	uint64_t setup_size, kernel_size, hdr_len, cmdline_len;
-	int ret, n;
+	uint64_t low = ram_size < HPV_LOW_RAM_MAX ? ram_size : HPV_LOW_RAM_MAX;
+	uint64_t kernel_end, setup_size, initrd_max, top;
+	int ret;
 
-	memset(out, 0, sizeof(*out));
 	if (image_size < SETUP_HDR_OFFSET + sizeof(*ihdr)) {
 		pr_err("kernel image is not a bzImage (too small)");
 		return -ENOEXEC;
@@ -105,26 +109,50 @@ int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, 
 	ret = boot__check_header(img, image_size, ihdr);
 	if (ret)
 		return ret;
+	setup_size = (uint64_t)((ihdr->setup_sects ? ihdr->setup_sects : 4) + 1) * 512;
+	kernel_end = boot__kernel_end(ihdr);
+	if (BOOT_KERNEL_ADDR + image_size - setup_size > low || kernel_end > low) {
+		pr_err("guest RAM too small for this kernel: need more than %llu MiB",
+		       (unsigned long long)(kernel_end >> 20));
+		return -ENOMEM;
+	}
+	if (strlen(cmdline) >= ihdr->cmdline_size) {
+		pr_err("command line is %zu bytes; this kernel takes at most %u", strlen(cmdline),
+		       ihdr->cmdline_size - 1);
+		return -E2BIG;
+	}
+	initrd_max = ihdr->initrd_addr_max ? (uint64_t)ihdr->initrd_addr_max + 1 : 0x38000000;
+	top = low < initrd_max ? low : initrd_max;
+	if (initrd_size && (initrd_size > top || ((top - initrd_size) & ~0xfffULL) < kernel_end)) {
+		pr_err("initrd of %llu MiB does not fit between the kernel and the top of %llu MiB of guest RAM",
+		       (unsigned long long)(initrd_size >> 20), (unsigned long long)(ram_size >> 20));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, const void *initrd,
+		       uint64_t initrd_size, const char *cmdline, struct boot_image *out)
+{
+	const uint8_t *img = image;
+	const struct setup_header *ihdr = (const void *)(img + SETUP_HDR_OFFSET);
+	uint64_t low = kvm->ram_size < HPV_LOW_RAM_MAX ? kvm->ram_size : HPV_LOW_RAM_MAX;
+	struct boot_params *bp;
+	uint64_t setup_size, kernel_size, hdr_len;
+	int ret, n;
+
+	memset(out, 0, sizeof(*out));
+	ret = boot__validate(image, image_size, kvm->ram_size, initrd ? initrd_size : 0, cmdline);
+	if (ret)
+		return ret;
 
 	setup_size = (uint64_t)((ihdr->setup_sects ? ihdr->setup_sects : 4) + 1) * 512;
 	kernel_size = image_size - setup_size;
-	/* The decompressor runs at pref_address and needs init_size there. */
-	out->kernel_end = (ihdr->pref_address > BOOT_KERNEL_ADDR ? ihdr->pref_address : BOOT_KERNEL_ADDR) +
-			  ihdr->init_size;
-	if (BOOT_KERNEL_ADDR + kernel_size > low || out->kernel_end > low) {
-		pr_err("guest RAM too small for this kernel: need more than %llu MiB",
-		       (unsigned long long)(out->kernel_end >> 20));
-		return -ENOMEM;
-	}
-	cmdline_len = strlen(cmdline);
-	if (cmdline_len >= ihdr->cmdline_size) {
-		pr_err("command line is %llu bytes; this kernel takes at most %u",
-		       (unsigned long long)cmdline_len, ihdr->cmdline_size - 1);
-		return -E2BIG;
-	}
+	out->kernel_end = boot__kernel_end(ihdr);
 
 	memcpy(kvm__gpa_to_host(kvm, BOOT_KERNEL_ADDR, kernel_size), img + setup_size, kernel_size);
-	memcpy(kvm__gpa_to_host(kvm, BOOT_CMDLINE_ADDR, cmdline_len + 1), cmdline, cmdline_len + 1);
+	memcpy(kvm__gpa_to_host(kvm, BOOT_CMDLINE_ADDR, strlen(cmdline) + 1), cmdline,
+	       strlen(cmdline) + 1);
 
 	bp = kvm__gpa_to_host(kvm, BOOT_PARAMS_ADDR, sizeof(*bp));
 	memset(bp, 0, sizeof(*bp));
@@ -134,19 +162,13 @@ int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, 
 	bp->hdr.vid_mode = 0xffff;
 	bp->hdr.code32_start = BOOT_KERNEL_ADDR;
 	bp->hdr.cmd_line_ptr = BOOT_CMDLINE_ADDR;
-	bp->ext_cmd_line_ptr = 0;
 
 	if (initrd && initrd_size) {
 		uint64_t max = ihdr->initrd_addr_max ? (uint64_t)ihdr->initrd_addr_max + 1 : 0x38000000;
 		uint64_t top = low < max ? low : max;
-		uint64_t addr = top > initrd_size ? (top - initrd_size) & ~0xfffULL : 0;
+		/* As high as allowed: the kernel's own working area stays clear. */
+		uint64_t addr = (top - initrd_size) & ~0xfffULL;
 
-		if (addr < out->kernel_end || addr + initrd_size > 0x100000000ULL) {
-			pr_err("initrd of %llu MiB does not fit below the kernel's limit in %llu MiB of guest RAM",
-			       (unsigned long long)(initrd_size >> 20),
-			       (unsigned long long)(kvm->ram_size >> 20));
-			return -ENOMEM;
-		}
 		memcpy(kvm__gpa_to_host(kvm, addr, initrd_size), initrd, initrd_size);
 		bp->hdr.ramdisk_image = addr;
 		bp->hdr.ramdisk_size = initrd_size;

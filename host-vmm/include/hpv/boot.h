@@ -35,6 +35,11 @@ struct boot_image {
 int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, const void *initrd,
 		       uint64_t initrd_size, const char *cmdline, struct boot_image *out);
 
+/* Every check boot__load_bzimage makes, without a VM: bad input is
+ * reported before /dev/kvm is touched. */
+int boot__validate(const void *image, uint64_t image_size, uint64_t ram_size, uint64_t initrd_size,
+		   const char *cmdline);
+
 /* The guest's e820 map for kvm->ram_size; returns the number of entries. */
 struct boot_e820_entry;
 int boot__e820(uint64_t ram_size, struct boot_e820_entry *map, int max);
