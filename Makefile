@@ -16,20 +16,24 @@ VMM_LIB_OBJS := $(VMM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 HOST_TEST_SRCS := $(wildcard selftests/host/test_*.c)
 HOST_TESTS := $(HOST_TEST_SRCS:selftests/host/%.c=$(BUILD)/host-tests/%)
 
-.PHONY: all vmm kernel initramfs deps run check check-host check-guest clean figures
+.PHONY: all vmm kernel initramfs deps run check check-host clean figures
 all: vmm kernel initramfs
+
+# A fresh machine may lack the compiler: install before building anything.
+deps:
+	@scripts/deps.sh vmm
 
 vmm: $(BUILD)/hpv
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VMM_INC) -c $< -o $@
 
 $(BUILD)/hpv: $(VMM_OBJS)
-	@scripts/deps.sh vmm
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(BUILD)/host-tests/%: selftests/host/%.c $(VMM_LIB_OBJS)
+# The tests use the kernel tree's kselftest_harness.h.
+$(BUILD)/host-tests/%: selftests/host/%.c $(VMM_LIB_OBJS) | kernel
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VMM_INC) -isystem $(KSFT) -o $@ $< $(VMM_LIB_OBJS)
 

@@ -9,7 +9,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
-src=$build/linux
+# HPV_KERNEL_TREE/HPV_KERNEL_OUT let scripts/figures.sh time a clean build
+# in a tree of its own.
+src=${HPV_KERNEL_TREE:-$build/linux}
+out=${HPV_KERNEL_OUT:-$build/bzImage}
 tarball=/usr/src/linux-source-6.1.tar.xz
 jobs=${JOBS:-$(($(nproc) + 1))}
 
@@ -18,9 +21,11 @@ jobs=${JOBS:-$(($(nproc) + 1))}
 mkdir -p "$build"
 if [ ! -f "$src/Makefile" ]; then
 	echo "kernel: unpacking $tarball"
-	rm -rf "$src" "$build/linux-source-6.1"
-	tar -C "$build" -xf "$tarball"
-	mv "$build/linux-source-6.1" "$src"
+	rm -rf "$src" "$src.unpack"
+	mkdir -p "$src.unpack"
+	tar -C "$src.unpack" -xf "$tarball"
+	mv "$src.unpack/linux-source-6.1" "$src"
+	rmdir "$src.unpack"
 fi
 
 applied=$src/.hpv-applied
@@ -82,5 +87,5 @@ fi
 echo "kernel: building $(make -C "$src" -s kernelversion) with -j$jobs"
 start=$(date +%s)
 make -C "$src" -s -j"$jobs" bzImage
-cp "$src/arch/x86/boot/bzImage" "$build/bzImage"
-echo "kernel: build/bzImage ($(make -C "$src" -s kernelrelease), $(($(date +%s) - start)) s)"
+cp "$src/arch/x86/boot/bzImage" "$out"
+echo "kernel: ${out#$top/} ($(make -C "$src" -s kernelrelease), $(($(date +%s) - start)) s)"
