@@ -3,7 +3,7 @@
  * MC146818 CMOS clock, read-only: Linux reads the wall-clock time from it
  * once at boot. Without it the guest starts in 1970 (or spins on UIP).
  */
-#include <string.h>
+
 #include <time.h>
 
 #include "hpv/hw.h"
@@ -68,21 +68,4 @@ static int rtc__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len,
 int rtc__init(struct kvm *kvm)
 {
 	return io__register(&kvm->io, HPV_IO_PIO, RTC_PORT, 2, "rtc", rtc__io, NULL);
-}
-
-static int iodelay__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,
-		       void *ctx)
-{
-	(void)cpu;
-	(void)port;
-	(void)ctx;
-	if (!is_write)
-		memset(data, 0xff, len);
-	return 0;
-}
-
-/* Port 0x80: Linux's outb_p() delay; a write-only sink, not an error. */
-int iodelay__init(struct kvm *kvm)
-{
-	return io__register(&kvm->io, HPV_IO_PIO, 0x80, 1, "io-delay", iodelay__io, NULL);
 }
