@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD   := build
 CC      ?= cc
 CFLAGS  := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -MMD -MP
-VMM_INC := -Ihost-vmm/include
+VMM_INC := -Ihost-vmm/include -Ihypercall-abi
 KSFT    := $(BUILD)/linux/tools/testing/selftests
 
 VMM_SRCS := $(shell find host-vmm -name '*.c' -not -path '*/tests/*')

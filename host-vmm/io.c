@@ -24,6 +24,9 @@ int io__register(struct hpv_io_table *t, enum hpv_io_space space, uint64_t start
 const struct hpv_io_range *io__find(const struct hpv_io_table *t, enum hpv_io_space space,
 				    uint64_t addr, uint32_t len)
 {
+	/* An MSR range counts registers, not bytes. */
+	if (space == HPV_IO_MSR)
+		len = 1;
 	for (int i = 0; i < t->nr; i++) {
 		const struct hpv_io_range *r = &t->ranges[i];
 

@@ -11,6 +11,7 @@
 #include "hpv/boot.h"
 #include "hpv/cli.h"
 #include "hpv/hw.h"
+#include "hpv/hypercall.h"
 #include "hpv/kvm.h"
 #include "hpv/stats.h"
 #include "hpv/term.h"
@@ -109,8 +110,13 @@ int main(int argc, char **argv)
 
 	if (kvm__init(kvm, cfg.mem, cfg.cpus))
 		die(HPV_EXIT_BAD_INPUT, NULL);
+	kvm->hybridpv = cfg.hybridpv;
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
+	if (kvm->hybridpv && hypercall__init(kvm))
+		die(HPV_EXIT_VM_FAILED, "cannot register the hypercall interface");
+	if (kvm__install_msr_filter(kvm))
+		die(HPV_EXIT_VM_FAILED, NULL);
 	if (acpi__build(kvm, cfg.cpus))
 		die(HPV_EXIT_VM_FAILED, "cannot build ACPI tables");
 
@@ -157,6 +163,10 @@ int main(int argc, char **argv)
 	if (cfg.stats) {
 		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
 		kvm_stats__report(kvm, stderr);
+		if (kvm->hybridpv)
+			for (unsigned int i = 0; i < hpv_nr_hypercall_entries; i++)
+				fprintf(stderr, "hpv: stats: hypercall %-16s %llu\n", hpv_hypercalls[i].name,
+					(unsigned long long)hypercall__count(hpv_hypercalls[i].nr));
 		fprintf(stderr, "hpv: stats: COM1 sent %llu bytes, received %llu bytes\n",
 			(unsigned long long)com1.tx_bytes, (unsigned long long)com1.rx_bytes);
 	}

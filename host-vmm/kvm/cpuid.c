@@ -2,18 +2,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpv/hypercall.h"
 #include "hpv/vcpu.h"
 
 #define CPUID_HV_BASE  0x40000000u
 #define CPUID_HV_LIMIT 0x4fffffffu
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 
-struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id)
+/* KVM's LAPIC timer counts at 1 GHz (APIC_BUS_CYCLE_NS = 1). */
+#define KVM_LAPIC_TIMER_KHZ 1000000u
+
+static uint32_t sig_word(int i)
+{
+	uint32_t w;
+
+	memcpy(&w, HPV_SIGNATURE + 4 * i, 4);
+	return w;
+}
+
+static void cpuid__add_hybridpv(struct kvm_cpuid2 *c, uint32_t *n, uint32_t tsc_khz)
+{
+	const struct kvm_cpuid_entry2 leaves[] = {
+		{ .function = HPV_CPUID_SIGNATURE, .eax = HPV_CPUID_TIMING,
+		  .ebx = sig_word(0), .ecx = sig_word(1), .edx = sig_word(2) },
+		{ .function = HPV_CPUID_FEATURES, .eax = HPV_ABI_VERSION,
+		  .ebx = HPV_FEATURE_HYPERCALL_PAGE },
+		{ .function = HPV_CPUID_HYPERCALL, .eax = HPV_MSR_HYPERCALL_PAGE, .ebx = 1,
+		  .ecx = HPV_HYPERCALL_STRIDE },
+		{ .function = HPV_CPUID_TIMING, .eax = tsc_khz, .ebx = KVM_LAPIC_TIMER_KHZ },
+	};
+
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+		c->entries[(*n)++] = leaves[i];
+}
+
+struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id, bool hybridpv,
+				   uint32_t tsc_khz)
 {
 	struct kvm_cpuid2 *c;
 	uint32_t n = 0;
 
-	c = calloc(1, sizeof(*c) + supported->nent * sizeof(c->entries[0]));
+	c = calloc(1, sizeof(*c) + (supported->nent + 4) * sizeof(c->entries[0]));
 	if (!c)
 		return NULL;
 
@@ -37,6 +66,8 @@ struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_i
 		}
 		c->entries[n++] = e;
 	}
+	if (hybridpv)
+		cpuid__add_hybridpv(c, &n, tsc_khz);
 	c->nent = n;
 	return c;
 }

@@ -205,6 +205,44 @@ void kvm__exit(struct kvm *kvm)
 		close(kvm->sys_fd);
 }
 
+int kvm__install_msr_filter(struct kvm *kvm)
+{
+	/* A clear bit denies the access in the kernel, so it exits to us. */
+	static uint8_t deny_all[HPV_IO_MAX_RANGES][32];
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args[0] = KVM_MSR_EXIT_REASON_FILTER,
+	};
+	struct kvm_msr_filter filter = { .flags = KVM_MSR_FILTER_DEFAULT_ALLOW };
+	int n = 0;
+
+	for (int i = 0; i < kvm->io.nr; i++) {
+		const struct hpv_io_range *r = &kvm->io.ranges[i];
+
+		if (r->space != HPV_IO_MSR)
+			continue;
+		if (n == KVM_MSR_FILTER_MAX_RANGES || r->len > sizeof(deny_all[0]) * 8)
+			return -E2BIG;
+		filter.ranges[n++] = (struct kvm_msr_filter_range){
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = r->len,
+			.base = r->start,
+			.bitmap = deny_all[n],
+		};
+	}
+	if (!n)
+		return 0;
+	if (ioctl(kvm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		pr_err("KVM_CAP_X86_USER_SPACE_MSR: %s", strerror(errno));
+		return -errno;
+	}
+	if (ioctl(kvm->vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0) {
+		pr_err("KVM_X86_SET_MSR_FILTER: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int kvm__irq_line(struct kvm *kvm, int irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };

@@ -40,7 +40,12 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 		goto err_close;
 	}
 
-	cpuid = cpuid__compose(kvm->supported_cpuid, id);
+	if (id == 0) {
+		int khz = ioctl(cpu->fd, KVM_GET_TSC_KHZ, 0);
+
+		kvm->tsc_khz = khz > 0 ? khz : 0;
+	}
+	cpuid = cpuid__compose(kvm->supported_cpuid, id, kvm->hybridpv, kvm->tsc_khz);
 	if (!cpuid) {
 		ret = -ENOMEM;
 		goto err_unmap;
@@ -52,11 +57,6 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 		goto err_unmap;
 	}
 
-	if (id == 0) {
-		int khz = ioctl(cpu->fd, KVM_GET_TSC_KHZ, 0);
-
-		kvm->tsc_khz = khz > 0 ? khz : 0;
-	}
 	cpu->stats_fd = ioctl(cpu->fd, KVM_GET_STATS_FD, NULL);
 	*out = cpu;
 	return 0;

@@ -9,7 +9,7 @@
 
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
-	"           [--mem SIZE] [--stats] [--help]\n"
+	"           [--mem SIZE] [--stats] [--no-hybridpv] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -17,6 +17,7 @@ const char cli__usage[] =
 	"  --cpus N          number of vCPUs, 1-255 (default 1)\n"
 	"  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB (default 512M)\n"
 	"  --stats           at exit, print VM exits by reason per vCPU and boot time\n"
+	"  --no-hybridpv     hide the hybridpv CPUID leaves: plain full virtualization\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -74,7 +75,8 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem" };
 
-	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20 };
+	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
+				     .hybridpv = true };
 
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
@@ -92,6 +94,8 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 			cfg->help = true;
 		} else if (!strcmp(opt, "--stats")) {
 			cfg->stats = true;
+		} else if (!strcmp(opt, "--no-hybridpv")) {
+			cfg->hybridpv = false;
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;
 		} else if (!strcmp(opt, "--initrd")) {

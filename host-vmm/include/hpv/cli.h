@@ -14,6 +14,7 @@ struct hpv_config {
 	int cpus;
 	uint64_t mem;
 	bool stats;
+	bool hybridpv;
 	bool help;
 };
 

@@ -44,6 +44,9 @@ struct kvm {
 
 	struct hpv_io_table io;
 
+	bool hybridpv;           /* offer the hybridpv CPUID leaves and ABI */
+	uint64_t hypercall_msr;  /* last valid HPV_MSR_HYPERCALL_PAGE value */
+
 	atomic_int end;          /* enum hpv_end, first writer wins */
 	atomic_int exit_status;
 	int64_t start_ns;
@@ -58,6 +61,8 @@ int kvm__irq_line(struct kvm *kvm, int irq, int level);
 /* Ask every vCPU to stop; the first reason given is kept. */
 void kvm__request_end(struct kvm *kvm, enum hpv_end why, int status);
 int kvm__max_cpus(struct kvm *kvm);
+/* Send guest accesses to every registered MSR to user space. */
+int kvm__install_msr_filter(struct kvm *kvm);
 int64_t hpv_now_ns(void);
 
 #endif

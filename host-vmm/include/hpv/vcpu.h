@@ -3,6 +3,7 @@
 #define HPV_VCPU_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
 
@@ -30,6 +31,7 @@ int kvm_cpu__start(struct kvm_cpu *cpu);
 void kvm_cpu__kick(struct kvm_cpu *cpu);
 
 /* CPUID for one vCPU: KVM's supported leaves, our APIC id, no KVM PV leaves. */
-struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id);
+struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id, bool hybridpv,
+				   uint32_t tsc_khz);
 
 #endif

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Hypercall page stubs, dispatch, the page MSR and the CPUID leaves. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "hpv/hypercall.h"
+#include "hpv/kvm.h"
+#include "hpv/vcpu.h"
+
+static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+
+TEST(stubs_start_with_endbr64_and_trap_known_numbers)
+{
+	uint8_t page[4096];
+
+	hypercall__write_page(page);
+	for (uint32_t nr = 0; nr < HPV_HYPERCALL_SLOTS; nr++) {
+		const uint8_t *p = page + nr * HPV_HYPERCALL_STRIDE;
+
+		ASSERT_EQ(0, memcmp(p, endbr64, 4));
+		if (nr < HPV_NR_HYPERCALLS) {
+			uint32_t imm;
+
+			ASSERT_EQ(0xb8, p[4]); /* mov $nr, %eax */
+			memcpy(&imm, p + 5, 4);
+			ASSERT_EQ(nr, imm);
+			ASSERT_EQ(0xe7, p[9]); /* out %eax, $port */
+			ASSERT_EQ(HPV_HYPERCALL_PORT, p[10]);
+			ASSERT_EQ(0xc3, p[11]);
+		} else {
+			/* mov $-ENOSYS, %rax; ret: no exit for a number we lack */
+			static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
+
+			ASSERT_EQ(0, memcmp(p + 4, enosys, sizeof(enosys)));
+		}
+	}
+}
+
+TEST(dispatch)
+{
+	const uint64_t args[4] = { 1, 2, 3, 4 };
+
+	EXPECT_EQ(0, hypercall__dispatch(NULL, HPV_HC_NOP, args));
+	EXPECT_EQ(HPV_ABI_VERSION, hypercall__dispatch(NULL, HPV_HC_ABI_VERSION, args));
+	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, HPV_NR_HYPERCALLS, args));
+	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, 0xffffffffu, args));
+	EXPECT_EQ(1, hypercall__count(HPV_HC_ABI_VERSION));
+}
+
+static const struct {
+	const char *name;
+	uint64_t val;
+	int ok;
+} msr_cases[] = {
+	{ "disable", 0, 1 },
+	{ "page at 16 MiB", (16ULL << 20) | HPV_MSR_ENABLE, 1 },
+	{ "last page of RAM", ((64ULL << 20) - 4096) | HPV_MSR_ENABLE, 1 },
+	{ "reserved bit set", (16ULL << 20) | HPV_MSR_ENABLE | 0x10, 0 },
+	{ "below 1 MiB (boot structures)", 0x9000 | HPV_MSR_ENABLE, 0 },
+	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, 0 },
+	{ "in the MMIO hole", 0xfee00000ULL | HPV_MSR_ENABLE, 0 },
+	{ "non-canonical", 0xfff0000000000000ULL | HPV_MSR_ENABLE, 0 },
+};
+
+TEST(page_msr_validation)
+{
+	struct kvm kvm = { .ram_size = 64ULL << 20 };
+
+	kvm.ram = calloc(1, kvm.ram_size);
+	for (size_t i = 0; i < sizeof(msr_cases) / sizeof(msr_cases[0]); i++) {
+		int ret = hypercall__set_page_msr(&kvm, msr_cases[i].val);
+
+		TH_LOG("%s", msr_cases[i].name);
+		if (msr_cases[i].ok) {
+			EXPECT_EQ(0, ret);
+			EXPECT_EQ(msr_cases[i].val, kvm.hypercall_msr);
+		} else {
+			EXPECT_EQ(-EINVAL, ret);
+		}
+	}
+	/* the valid registration wrote the stubs */
+	EXPECT_EQ(0, memcmp(kvm.ram + (16 << 20), endbr64, 4));
+	free(kvm.ram);
+}
+
+static const struct kvm_cpuid_entry2 *leaf(const struct kvm_cpuid2 *c, uint32_t fn)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn)
+			return &c->entries[i];
+	return NULL;
+}
+
+TEST(cpuid_leaves)
+{
+	struct kvm_cpuid2 *sup = calloc(1, sizeof(*sup) + 3 * sizeof(sup->entries[0]));
+	struct kvm_cpuid2 *on, *off;
+	char sig[13] = "";
+
+	sup->nent = 3;
+	sup->entries[0] = (struct kvm_cpuid_entry2){ .function = 1, .ebx = 0xff000800 };
+	sup->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x40000000, .ebx = 0x4b4d564b };
+	sup->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x40000001, .eax = 0xffff };
+
+	on = cpuid__compose(sup, 7, true, 2600000);
+	off = cpuid__compose(sup, 7, false, 2600000);
+	ASSERT_NE(NULL, on);
+	ASSERT_NE(NULL, off);
+
+	EXPECT_EQ(7u << 24 | 0x800, leaf(on, 1)->ebx);
+	EXPECT_NE(0, leaf(on, 1)->ecx & (1u << 31));
+	memcpy(sig, &leaf(on, HPV_CPUID_SIGNATURE)->ebx, 4);
+	memcpy(sig + 4, &leaf(on, HPV_CPUID_SIGNATURE)->ecx, 4);
+	memcpy(sig + 8, &leaf(on, HPV_CPUID_SIGNATURE)->edx, 4);
+	EXPECT_STREQ(HPV_SIGNATURE, sig);
+	EXPECT_EQ(HPV_CPUID_TIMING, leaf(on, HPV_CPUID_SIGNATURE)->eax);
+	EXPECT_EQ(HPV_ABI_VERSION, leaf(on, HPV_CPUID_FEATURES)->eax);
+	EXPECT_EQ(HPV_MSR_HYPERCALL_PAGE, leaf(on, HPV_CPUID_HYPERCALL)->eax);
+	EXPECT_EQ(2600000u, leaf(on, HPV_CPUID_TIMING)->eax);
+	/* KVM's own leaf 0x40000001 is gone, ours replaced it */
+	EXPECT_NE(0xffffu, leaf(on, HPV_CPUID_FEATURES)->eax);
+
+	/* --no-hybridpv: no hypervisor leaves at all */
+	EXPECT_EQ(NULL, leaf(off, HPV_CPUID_SIGNATURE));
+	EXPECT_EQ(NULL, leaf(off, HPV_CPUID_FEATURES));
+	free(on);
+	free(off);
+	free(sup);
+}
+
+TEST_HARNESS_MAIN
