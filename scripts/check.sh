@@ -49,6 +49,8 @@ guest_log=$log_dir/guest.log
 : >"$guest_log"
 # The probe is typed only once the guest says it is reading: earlier input
 # would be flushed when Linux opens the UART, as on real hardware.
+fifo=$log_dir/console-input
+mkfifo "$fifo"
 (
 	for _ in $(seq 600); do
 		grep -q "hpv-rx-ready" "$guest_log" && break
@@ -56,10 +58,14 @@ guest_log=$log_dir/guest.log
 	done
 	printf '%s\n' "$probe"
 	sleep 2
-) | "$top/scripts/run.sh" --cpus 2 --stats --cmd \
-	"HPV_EXPECT_CPUS=2 HPV_HOST_TIME=$(date +%s) HPV_RX_PROBE=$probe /selftests/run_tests.sh" \
-	>"$guest_log" 2>&1
+) >"$fifo" &
+typist=$!
+"$top/scripts/run.sh" --cpus 2 --stats --cmd \
+	"HPV_EXPECT_CPUS=2 HPV_EXPECT_HYBRIDPV=on HPV_HOST_TIME=$(date +%s) HPV_RX_PROBE=$probe /selftests/run_tests.sh" \
+	<"$fifo" >"$guest_log" 2>&1
 rc=$?
+kill "$typist" 2>/dev/null
+wait "$typist" 2>/dev/null
 tr -d '\r' <"$guest_log" | grep -v '^hpv-burst ' | sed -n '/^TAP version/,$p' | grep -E '^(ok|not ok|#)' |
 	grep -vE '^# (TAP|1\.\.)' | { tally; echo "$passed $failed" >"$log_dir/counts"; }
 read -r passed failed <"$log_dir/counts"
@@ -73,6 +79,26 @@ boot_ms=$(sed -n 's/^hpv: stats: boot to init \([0-9.]*\) ms/\1/p' "$guest_log")
 result $([ -n "$boot_ms" ] && echo 0 || echo 1) "--stats reports boot time to init (${boot_ms:-none} ms)"
 grep -qE '^exits +[0-9]+ +[0-9]+' "$guest_log"
 result $? "--stats reports VM exits per vCPU from KVM's binary stats"
+
+grep -qE '^hpv: stats: hypercall abi_version +[1-9]' "$guest_log"
+result $? "--stats counts the guest's version hypercall"
+
+echo "# == hybrid ABI: one header, and the guest's switches =="
+tree_copy=$build/linux/arch/x86/include/uapi/asm/hybridpv.h
+cmp -s "$top/hypercall-abi/hybridpv.h" "$tree_copy"
+result $? "hypercall-abi/hybridpv.h and the guest series' uapi copy are identical"
+abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
+	local name=$1 expect=$2 out=$log_dir/$1.log
+	shift 2
+	timeout 600 "$top/scripts/run.sh" --no-announce --cpus 1 "$@" \
+		--cmd "HPV_EXPECT_HYBRIDPV=$expect /selftests/hybridpv" </dev/null >"$out" 2>&1
+	echo "# $name"
+	tr -d '\r' <"$out" | grep -E '^(ok|not ok) ' | sed "s/^\(\(not \)\?ok\) [0-9]*/\1 - $name:/" |
+		{ tally; echo "$passed $failed" >"$log_dir/counts"; }
+	read -r passed failed <"$log_dir/counts"
+}
+abi_boot hybridpv-off off --append hybridpv=off
+abi_boot no-hybridpv absent --hpv-arg --no-hybridpv
 
 echo "# == lifecycle: exit status, poweroff, reboot =="
 lifecycle() { # lifecycle NAME CMD EXPECT_RC EXPECT_STATS_LINE

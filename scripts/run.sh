@@ -4,11 +4,12 @@
 # (AMD SVM+NPT emulated). Same console, same exit status either way.
 #
 #   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats] [--append ARGS]
-#          [--kernel F] [--initrd F] [--quiet-mode]
+#          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 
+extra_hpv_args=()
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz
 while [ $# -gt 0 ]; do
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
 	--no-announce) announce=0 ;;
+	--hpv-arg) extra_hpv_args+=("$2"); shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -34,6 +36,7 @@ fi
 [ -n "$append" ] && cmdline+=" $append"
 hpv_args=(--kernel "$kernel" --initrd "$initrd" --cpus "$cpus" --mem "$mem" --cmdline "$cmdline")
 [ -n "$stats" ] && hpv_args+=("$stats")
+hpv_args+=("${extra_hpv_args[@]}")
 
 mode=${HPV_MODE:-}
 why=""

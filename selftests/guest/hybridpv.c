@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest found hybridpv the way the VMM offered it: the CPUID leaves,
+ * /sys/hypervisor, and a hypercall page that answered. With
+ * HPV_EXPECT_HYBRIDPV=0 (hpv --no-hybridpv, or hybridpv=off) none of it may
+ * be active.
+ */
+#include <cpuid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest.h"
+#include "hybridpv.h"
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return 0;
+}
+
+int main(void)
+{
+	const char *env = getenv("HPV_EXPECT_HYBRIDPV");
+	unsigned int eax, ebx, ecx, edx;
+	char sig[13] = "", type[64] = "", features[256] = "";
+	int offered;
+
+	ksft_print_header();
+	if (!env)
+		ksft_exit_skip("HPV_EXPECT_HYBRIDPV not set\n");
+	ksft_set_plan(3);
+
+	__cpuid(HPV_CPUID_SIGNATURE, eax, ebx, ecx, edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	offered = !strcmp(sig, HPV_SIGNATURE);
+	ksft_print_msg("CPUID 0x40000000: '%s', max leaf 0x%x\n", sig, eax);
+	if (offered) {
+		__cpuid(HPV_CPUID_FEATURES, eax, ebx, ecx, edx);
+		ksft_print_msg("ABI %u, features 0x%x\n", eax, ebx);
+	}
+
+	read_file("/sys/hypervisor/type", type, sizeof(type));
+	read_file("/sys/hypervisor/features", features, sizeof(features));
+	ksft_print_msg("/sys/hypervisor/type: %s", type[0] ? type : "(none)\n");
+
+	if (!strcmp(env, "on")) {
+		ksft_test_result(offered && eax == HPV_ABI_VERSION &&
+				 (ebx & HPV_FEATURE_HYPERCALL_PAGE),
+				 "CPUID offers ABI %d with a hypercall page\n", HPV_ABI_VERSION);
+		ksft_test_result(!strcmp(type, "hybridpv\n"), "/sys/hypervisor/type is hybridpv\n");
+		ksft_test_result(strstr(features, "hypercall_page on") != NULL,
+				 "the hypercall page answered the version hypercall\n");
+	} else {
+		int want_offered = !strcmp(env, "off");
+
+		ksft_test_result(offered == want_offered, "hybridpv leaves %s\n",
+				 want_offered ? "offered" : "hidden");
+		ksft_test_result(strcmp(type, "hybridpv\n") != 0, "/sys/hypervisor/type is not hybridpv\n");
+		ksft_test_result(strstr(features, "hypercall_page on") == NULL, "no hypercall page in use\n");
+	}
+	ksft_finished();
+}
