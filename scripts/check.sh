@@ -99,6 +99,10 @@ abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
 }
 abi_boot hybridpv-off off --append hybridpv=off
 abi_boot no-hybridpv absent --hpv-arg --no-hybridpv
+# The same bzImage elsewhere: QEMU's TCG (no hypervisor leaf) and QEMU/KVM
+# (KVM's leaf): the hybrid code must stay out of the way.
+abi_boot qemu-tcg absent --vmm qemu-tcg
+abi_boot qemu-kvm absent --vmm qemu-kvm
 
 echo "# == lifecycle: exit status, poweroff, reboot =="
 lifecycle() { # lifecycle NAME CMD EXPECT_RC EXPECT_STATS_LINE

@@ -5,11 +5,14 @@
 #
 #   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats] [--append ARGS]
 #          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
+#          [--vmm hpv|qemu-kvm|qemu-tcg]
+# --vmm qemu-tcg boots the guest under QEMU's TCG on this host; --vmm
+# qemu-kvm under QEMU/KVM where hpv would run (directly or inside L1).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 
-extra_hpv_args=()
+extra_hpv_args=() vmm=hpv
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz
 while [ $# -gt 0 ]; do
@@ -23,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--initrd) initrd=$2; shift ;;
 	--no-announce) announce=0 ;;
 	--hpv-arg) extra_hpv_args+=("$2"); shift ;;
+	--vmm) vmm=$2; shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -37,6 +41,15 @@ fi
 hpv_args=(--kernel "$kernel" --initrd "$initrd" --cpus "$cpus" --mem "$mem" --cmdline "$cmdline")
 [ -n "$stats" ] && hpv_args+=("$stats")
 hpv_args+=("${extra_hpv_args[@]}")
+vmm_cmd=("$build/hpv" "${hpv_args[@]}")
+case "$vmm" in
+hpv) ;;
+qemu-kvm) vmm_cmd=("$top/scripts/qemu-guest.sh" kvm "$kernel" "$initrd" "$cpus" "$mem" "$cmdline") ;;
+qemu-tcg)
+	"$top/scripts/deps.sh" nested
+	exec "$top/scripts/qemu-guest.sh" tcg "$kernel" "$initrd" "$cpus" "$mem" "$cmdline" ;;
+*) echo "run.sh: --vmm must be hpv, qemu-kvm or qemu-tcg" >&2; exit 2 ;;
+esac
 
 mode=${HPV_MODE:-}
 why=""
@@ -57,7 +70,7 @@ fi
 [ "$announce" = 1 ] && echo "hybridpv: $mode mode ($why)" >&2
 
 if [ "$mode" = direct ]; then
-	exec "$build/hpv" "${hpv_args[@]}"
+	exec "${vmm_cmd[@]}"
 fi
 
 "$top/scripts/deps.sh" nested
@@ -66,8 +79,8 @@ script=$(mktemp "$build/nested/run-XXXXXX.sh")
 trap 'rm -f "$script" "$script.status"' EXIT
 {
 	echo "cd $(printf %q "$top")"
-	printf 'exec %q' "$build/hpv"
-	printf ' %q' "${hpv_args[@]}"
+	printf 'exec'
+	printf ' %q' "${vmm_cmd[@]}"
 	echo
 } >"$script"
 

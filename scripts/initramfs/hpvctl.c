@@ -3,14 +3,14 @@
  * hpvctl: the guest's side of the VMM's exit device.
  *   hpvctl exit N      report exit status N and end the VM
  *   hpvctl init        tell the VMM that init has started (boot time)
- * Under the nested harness QEMU's isa-debug-exit sits at the same port.
+ * Under QEMU (scripts/qemu-guest.sh) isa-debug-exit sits at the same port.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
 
-#define HPV_EXIT_PORT 0x510
+#define HPV_EXIT_PORT 0xf4
 
 int main(int argc, char **argv)
 {

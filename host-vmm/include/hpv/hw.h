@@ -22,10 +22,10 @@ struct kvm;
 /*
  * Exit device: the guest's init reports its exit status here (a 32-bit
  * write to HPV_EXIT_PORT), and that it has started (any write to
- * HPV_EXIT_PORT + 4). The nested harness puts QEMU's isa-debug-exit at the
- * same port so one guest tool serves both levels.
+ * HPV_EXIT_PORT + 4). QEMU's isa-debug-exit conventionally sits at 0xf4
+ * too, so the same initramfs reports its status under QEMU.
  */
-#define HPV_EXIT_PORT   0x510
+#define HPV_EXIT_PORT   0xf4
 #define HPV_EXIT_LEN    8
 
 int pm__init(struct kvm *kvm);

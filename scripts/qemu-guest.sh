@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Boot the same bzImage and initramfs under QEMU instead of hpv, for the
+# "hybrid code stays inactive elsewhere" checks and for comparisons:
+#   qemu-guest.sh tcg|kvm KERNEL INITRD CPUS MEM CMDLINE
+# The guest's init reports its status through isa-debug-exit at the hpvctl
+# port; QEMU exits with (status << 1) | 1, decoded here.
+set -uo pipefail
+accel=$1 kernel=$2 initrd=$3 cpus=$4 mem=$5 cmdline=$6
+case "$accel" in
+tcg) cpu=(-accel tcg -cpu qemu64) ;;
+kvm) cpu=(-accel kvm -cpu host) ;;   # KVM's own paravirt leaves: a KVM guest
+*) echo "qemu-guest.sh: accel must be tcg or kvm" >&2; exit 2 ;;
+esac
+err=$(mktemp) || exit 1
+trap 'rm -f "$err"' EXIT
+qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+	"${cpu[@]}" -smp "$cpus" -m "$mem" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	-chardev stdio,id=con,signal=off -serial chardev:con \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 2>"$err"
+rc=$?
+grep -v "TCG doesn't support requested feature" "$err" >&2
+# Exit 1 is both "guest status 0" and QEMU's own failure; QEMU says why.
+if [ $((rc & 1)) -eq 1 ] && ! { [ $rc -eq 1 ] && grep -qv "TCG doesn't support" "$err"; }; then
+	exit $((rc >> 1))
+fi
+echo "qemu-guest.sh: the guest ended without reporting a status (QEMU exit $rc)" >&2
+exit 1
