@@ -12,6 +12,7 @@
 #include "hpv/cli.h"
 #include "hpv/hw.h"
 #include "hpv/hypercall.h"
+#include "hpv/pvclock.h"
 #include "hpv/kvm.h"
 #include "hpv/stats.h"
 #include "hpv/term.h"
@@ -113,8 +114,8 @@ int main(int argc, char **argv)
 	kvm->hybridpv = cfg.hybridpv;
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
-	if (kvm->hybridpv && hypercall__init(kvm))
-		die(HPV_EXIT_VM_FAILED, "cannot register the hypercall interface");
+	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm)))
+		die(HPV_EXIT_VM_FAILED, "cannot register the hybridpv interfaces");
 	if (kvm__install_msr_filter(kvm))
 		die(HPV_EXIT_VM_FAILED, NULL);
 	if (acpi__build(kvm, cfg.cpus))
@@ -163,6 +164,9 @@ int main(int argc, char **argv)
 	if (cfg.stats) {
 		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
 		kvm_stats__report(kvm, stderr);
+		if (kvm->hybridpv)
+			fprintf(stderr, "hpv: stats: pvclock TSC_STABLE %s\n",
+				pvclock__tsc_stable() ? "yes (KVM master clock)" : "no");
 		if (kvm->hybridpv)
 			for (unsigned int i = 0; i < hpv_nr_hypercall_entries; i++)
 				fprintf(stderr, "hpv: stats: hypercall %-16s %llu\n", hpv_hypercalls[i].name,

@@ -24,11 +24,31 @@
 
 /* CPUID.HPV_CPUID_FEATURES.ebx */
 #define HPV_FEATURE_HYPERCALL_PAGE (1u << 0)
-#define HPV_FEATURE_PVCLOCK        (1u << 1)
+#define HPV_FEATURE_PVCLOCK        (1u << 1) /* HPV_MSR_PVCLOCK, struct hpv_pvclock */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
+#define HPV_MSR_PVCLOCK          0x48505601 /* per vCPU: gpa of its hpv_pvclock | HPV_MSR_ENABLE */
 #define HPV_MSR_ENABLE           (1ULL << 0)
+
+/*
+ * Per-vCPU clock record, the layout of pvclock_vcpu_time_info. The VMM
+ * makes version odd while it updates the record and even when done:
+ *   ns = system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32
+ * (a right shift when tsc_shift is negative). 32 bytes, 32-byte aligned.
+ */
+struct hpv_pvclock {
+	__u32 version;
+	__u32 pad0;
+	__u64 tsc_timestamp;
+	__u64 system_time;
+	__u32 tsc_to_system_mul;
+	__s8  tsc_shift;
+	__u8  flags;
+	__u8  pad[2];
+};
+
+#define HPV_PVCLOCK_TSC_STABLE   (1u << 0) /* the same TSC domain on every vCPU */
 
 /*
  * Hypercalls: call hypercall_page + nr * stride (stride from CPUID) with

@@ -26,7 +26,8 @@ static void cpuid__add_hybridpv(struct kvm_cpuid2 *c, uint32_t *n, uint32_t tsc_
 		{ .function = HPV_CPUID_SIGNATURE, .eax = HPV_CPUID_TIMING,
 		  .ebx = sig_word(0), .ecx = sig_word(1), .edx = sig_word(2) },
 		{ .function = HPV_CPUID_FEATURES, .eax = HPV_ABI_VERSION,
-		  .ebx = HPV_FEATURE_HYPERCALL_PAGE },
+		  /* the pvclock needs KVM's TSC rate */
+		  .ebx = HPV_FEATURE_HYPERCALL_PAGE | (tsc_khz ? HPV_FEATURE_PVCLOCK : 0) },
 		{ .function = HPV_CPUID_HYPERCALL, .eax = HPV_MSR_HYPERCALL_PAGE, .ebx = 1,
 		  .ecx = HPV_HYPERCALL_STRIDE },
 		{ .function = HPV_CPUID_TIMING, .eax = tsc_khz, .ebx = KVM_LAPIC_TIMER_KHZ },

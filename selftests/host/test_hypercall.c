@@ -119,8 +119,14 @@ TEST(cpuid_leaves)
 	EXPECT_EQ(HPV_ABI_VERSION, leaf(on, HPV_CPUID_FEATURES)->eax);
 	EXPECT_EQ(HPV_MSR_HYPERCALL_PAGE, leaf(on, HPV_CPUID_HYPERCALL)->eax);
 	EXPECT_EQ(2600000u, leaf(on, HPV_CPUID_TIMING)->eax);
+	EXPECT_EQ(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK, leaf(on, HPV_CPUID_FEATURES)->ebx);
 	/* KVM's own leaf 0x40000001 is gone, ours replaced it */
 	EXPECT_NE(0xffffu, leaf(on, HPV_CPUID_FEATURES)->eax);
+
+	/* no TSC rate from KVM: no pvclock on offer */
+	free(on);
+	on = cpuid__compose(sup, 0, true, 0);
+	EXPECT_EQ(HPV_FEATURE_HYPERCALL_PAGE, leaf(on, HPV_CPUID_FEATURES)->ebx);
 
 	/* --no-hybridpv: no hypervisor leaves at all */
 	EXPECT_EQ(NULL, leaf(off, HPV_CPUID_SIGNATURE));

@@ -20,6 +20,7 @@ struct kvm_cpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	uint64_t user_exits[HPV_EXIT_REASONS];
+	uint64_t pvclock_msr; /* last valid HPV_MSR_PVCLOCK value */
 };
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);

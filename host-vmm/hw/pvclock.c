@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hybridpv pvclock: each vCPU registers a record (HPV_MSR_PVCLOCK) and
+ * hpv fills it from one reference pair (guest TSC, host CLOCK_MONOTONIC)
+ * taken at the first registration, so every vCPU's record describes the
+ * same line. TSC_STABLE (no cross-CPU fix-up needed in the guest) is only
+ * claimed while KVM itself runs its master clock (KVM_GET_CLOCK reports
+ * KVM_CLOCK_TSC_STABLE: a stable host TSC and matched vCPU TSCs); when KVM
+ * stops saying so, every record is re-published without the flag and the
+ * guest's pvclock code keeps time monotonic across CPUs by itself.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "hpv/io.h"
+#include "hpv/kvm.h"
+#include "hpv/pvclock.h"
+#include "hpv/vcpu.h"
+
+#define MSR_IA32_TSC 0x10
+#define NSEC_PER_SEC 1000000000ULL
+
+static struct {
+	pthread_mutex_t lock;
+	int have_ref;
+	uint64_t tsc, ns;
+	uint32_t mul;
+	int8_t shift;
+	uint8_t flags;
+} ref = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+int pvclock__scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
+{
+	unsigned __int128 m;
+	int s = 0;
+
+	if (!tsc_hz)
+		return -EINVAL;
+	/* Bring the scaled rate into (NSEC_PER_SEC, 2 * NSEC_PER_SEC] so the
+	 * 32.32 multiplier 1e9 / rate lies in [0.5, 1): full precision. */
+	while ((s >= 0 ? tsc_hz << s : tsc_hz >> -s) <= NSEC_PER_SEC && s < 31)
+		s++;
+	while ((s >= 0 ? tsc_hz << s : tsc_hz >> -s) > 2 * NSEC_PER_SEC && s > -31)
+		s--;
+	for (;;) {
+		m = ((unsigned __int128)NSEC_PER_SEC << 32) / (s >= 0 ? tsc_hz << s : tsc_hz >> -s);
+		if (m <= UINT32_MAX)
+			break;
+		s++; /* a right shift truncated the rate to exactly 1 GHz */
+	}
+	*shift = s;
+	*mul = (uint32_t)m;
+	return 0;
+}
+
+uint64_t pvclock__read(const struct hpv_pvclock *rec, uint64_t tsc)
+{
+	uint64_t delta = tsc - rec->tsc_timestamp;
+
+	delta = rec->tsc_shift >= 0 ? delta << rec->tsc_shift : delta >> -rec->tsc_shift;
+	return rec->system_time + (uint64_t)(((unsigned __int128)delta * rec->tsc_to_system_mul) >> 32);
+}
+
+void pvclock__publish(struct hpv_pvclock *rec, uint64_t tsc, uint64_t ns, uint32_t mul, int8_t shift,
+		      uint8_t flags)
+{
+	uint32_t v = __atomic_load_n(&rec->version, __ATOMIC_RELAXED);
+
+	/* Odd while the fields change; readers retry until it is even again. */
+	__atomic_store_n(&rec->version, (v | 1) + (v & 1 ? 2 : 0), __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rec->tsc_timestamp = tsc;
+	rec->system_time = ns;
+	rec->tsc_to_system_mul = mul;
+	rec->tsc_shift = shift;
+	rec->flags = flags;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&rec->version, (__atomic_load_n(&rec->version, __ATOMIC_RELAXED) + 1),
+			 __ATOMIC_RELEASE);
+}
+
+static int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = MSR_IA32_TSC };
+
+	if (ioctl(cpu->fd, KVM_GET_MSRS, &msrs) != 1)
+		return -EIO;
+	*tsc = msrs.e.data;
+	return 0;
+}
+
+static bool pvclock__kvm_tsc_stable(struct kvm *kvm)
+{
+	struct kvm_clock_data data = { 0 };
+
+	if (ioctl(kvm->vm_fd, KVM_GET_CLOCK, &data) < 0)
+		return false;
+	return data.flags & KVM_CLOCK_TSC_STABLE;
+}
+
+static int pvclock__take_ref(struct kvm_cpu *cpu)
+{
+	struct kvm *kvm = cpu->kvm;
+	int64_t t0, t1;
+	uint64_t tsc;
+
+	if (ref.have_ref)
+		return 0;
+	if (pvclock__scale((uint64_t)kvm->tsc_khz * 1000, &ref.mul, &ref.shift))
+		return -EINVAL;
+	/* Pair the TSC with the midpoint of the host readings around it. */
+	t0 = hpv_now_ns();
+	if (pvclock__guest_tsc(cpu, &tsc))
+		return -EIO;
+	t1 = hpv_now_ns();
+	ref.tsc = tsc;
+	ref.ns = (uint64_t)((t0 + t1) / 2 - kvm->start_ns);
+	ref.flags = pvclock__kvm_tsc_stable(kvm) ? HPV_PVCLOCK_TSC_STABLE : 0;
+	ref.have_ref = 1;
+	return 0;
+}
+
+/* KVM no longer vouches for the TSCs: take the flag off every record. */
+static void pvclock__drop_stable(struct kvm *kvm)
+{
+	ref.flags &= ~HPV_PVCLOCK_TSC_STABLE;
+	for (int i = 0; i < kvm->nr_cpus; i++) {
+		struct kvm_cpu *c = kvm->cpus ? kvm->cpus[i] : NULL;
+		struct hpv_pvclock *rec;
+
+		if (!c || !(c->pvclock_msr & HPV_MSR_ENABLE))
+			continue;
+		rec = kvm__gpa_to_host(kvm, c->pvclock_msr & ~0x1fULL, sizeof(*rec));
+		if (rec)
+			pvclock__publish(rec, ref.tsc, ref.ns, ref.mul, ref.shift, ref.flags);
+	}
+}
+
+int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val)
+{
+	uint64_t gpa = val & ~0x1fULL;
+	struct hpv_pvclock *rec;
+	int ret;
+
+	if (val & 0x1e)
+		return -EINVAL; /* 32-byte aligned, bits 1-4 reserved */
+	if (!(val & HPV_MSR_ENABLE)) {
+		cpu->pvclock_msr = val;
+		return 0;
+	}
+	rec = kvm__gpa_to_host(cpu->kvm, gpa, sizeof(*rec));
+	if (!rec)
+		return -EINVAL;
+
+	pthread_mutex_lock(&ref.lock);
+	ret = pvclock__take_ref(cpu);
+	if (!ret && (ref.flags & HPV_PVCLOCK_TSC_STABLE) && !pvclock__kvm_tsc_stable(cpu->kvm))
+		pvclock__drop_stable(cpu->kvm);
+	if (!ret)
+		pvclock__publish(rec, ref.tsc, ref.ns, ref.mul, ref.shift, ref.flags);
+	pthread_mutex_unlock(&ref.lock);
+	if (!ret)
+		cpu->pvclock_msr = val;
+	return ret;
+}
+
+static int pvclock__msr(struct kvm_cpu *cpu, uint64_t index, void *data, uint32_t len,
+			bool is_write, void *ctx)
+{
+	uint64_t *val = data;
+
+	(void)index;
+	(void)len;
+	(void)ctx;
+	if (!is_write) {
+		*val = cpu->pvclock_msr;
+		return 0;
+	}
+	return pvclock__set_msr(cpu, *val);
+}
+
+bool pvclock__tsc_stable(void)
+{
+	return ref.have_ref && (ref.flags & HPV_PVCLOCK_TSC_STABLE);
+}
+
+int pvclock__init(struct kvm *kvm)
+{
+	ref.have_ref = 0;
+	return io__register(&kvm->io, HPV_IO_MSR, HPV_MSR_PVCLOCK, 1, "pvclock", pvclock__msr, NULL);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HPV_PVCLOCK_H
+#define HPV_PVCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hybridpv.h"
+
+struct kvm;
+struct kvm_cpu;
+
+/* mul/shift so that ns = ((tsc_delta <<|>> shift) * mul) >> 32. */
+int pvclock__scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift);
+/* What a guest computes from a record for a given TSC value. */
+uint64_t pvclock__read(const struct hpv_pvclock *rec, uint64_t tsc);
+/* Fill a record with the odd/even version protocol. */
+void pvclock__publish(struct hpv_pvclock *rec, uint64_t tsc, uint64_t ns, uint32_t mul, int8_t shift,
+		      uint8_t flags);
+/* Whether the records promise TSC_STABLE, for --stats. */
+bool pvclock__tsc_stable(void);
+/* Validate and apply a vCPU's HPV_MSR_PVCLOCK write; -EINVAL means #GP. */
+int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val);
+int pvclock__init(struct kvm *kvm);
+
+#endif

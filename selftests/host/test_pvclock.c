@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pvclock arithmetic against a 128-bit reference, and the record protocol. */
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+
+#include "hpv/kvm.h"
+#include "hpv/pvclock.h"
+#include "hpv/vcpu.h"
+
+static const uint64_t rates_hz[] = {
+	100000000ULL, 1000000000ULL, 1999999999ULL, 2000000001ULL, 2600020000ULL,
+	3999999000ULL, 5000000000ULL, 10000000000ULL,
+};
+
+static const uint64_t deltas[] = {
+	0, 1, 1000, 123456789, 2600020000ULL, 600ULL * 2600020000ULL, 1ULL << 45,
+};
+
+TEST(scale_matches_the_exact_conversion)
+{
+	for (size_t r = 0; r < sizeof(rates_hz) / sizeof(rates_hz[0]); r++) {
+		struct hpv_pvclock rec = { 0 };
+		uint32_t mul;
+		int8_t shift;
+
+		ASSERT_EQ(0, pvclock__scale(rates_hz[r], &mul, &shift));
+		/* at least 31 significant bits in the multiplier */
+		EXPECT_GE(mul, 1u << 30);
+		pvclock__publish(&rec, 1000, 5000, mul, shift, 0);
+		for (size_t d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++) {
+			uint64_t want = (uint64_t)((unsigned __int128)deltas[d] * 1000000000ULL / rates_hz[r]);
+			uint64_t got = pvclock__read(&rec, 1000 + deltas[d]) - 5000;
+			/* 2^-31 relative from the multiplier, a tick or two from the shift */
+			uint64_t slack = want / 100000000 + 3 + 1000000000ULL / rates_hz[r] * 2;
+			uint64_t err = got > want ? got - want : want - got;
+
+			TH_LOG("%llu Hz, delta %llu: want %llu got %llu", (unsigned long long)rates_hz[r],
+			       (unsigned long long)deltas[d], (unsigned long long)want,
+			       (unsigned long long)got);
+			EXPECT_LE(err, slack);
+		}
+	}
+	{
+		uint32_t mul;
+		int8_t shift;
+
+		EXPECT_EQ(-EINVAL, pvclock__scale(0, &mul, &shift));
+	}
+}
+
+TEST(publish_leaves_an_even_version_and_a_stable_flag)
+{
+	struct hpv_pvclock rec = { .version = 6 };
+
+	pvclock__publish(&rec, 1, 2, 3u << 30, -1, HPV_PVCLOCK_TSC_STABLE);
+	EXPECT_EQ(8, rec.version);
+	EXPECT_EQ(HPV_PVCLOCK_TSC_STABLE, rec.flags);
+	EXPECT_EQ(1, rec.tsc_timestamp);
+	EXPECT_EQ(2, rec.system_time);
+	EXPECT_EQ(-1, rec.tsc_shift);
+	EXPECT_EQ(32, sizeof(rec));
+}
+
+TEST(msr_rejects_bad_addresses_before_touching_the_vcpu)
+{
+	struct kvm kvm = { .ram_size = 64ULL << 20 };
+	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1 };
+
+	kvm.ram = calloc(1, kvm.ram_size);
+	EXPECT_EQ(-EINVAL, pvclock__set_msr(&cpu, (16ULL << 20) | 0x8 | HPV_MSR_ENABLE));
+	EXPECT_EQ(-EINVAL, pvclock__set_msr(&cpu, (64ULL << 20) | HPV_MSR_ENABLE));
+	EXPECT_EQ(-EINVAL, pvclock__set_msr(&cpu, 0xfee00000ULL | HPV_MSR_ENABLE));
+	EXPECT_EQ(0, pvclock__set_msr(&cpu, 0));
+	EXPECT_EQ(0, cpu.pvclock_msr);
+	free(kvm.ram);
+}
+
+TEST_HARNESS_MAIN
