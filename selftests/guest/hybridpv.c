@@ -36,7 +36,7 @@ int main(void)
 	ksft_print_header();
 	if (!env)
 		ksft_exit_skip("HPV_EXPECT_HYBRIDPV not set\n");
-	ksft_set_plan(3);
+	ksft_set_plan(4);
 
 	__cpuid(HPV_CPUID_SIGNATURE, eax, ebx, ecx, edx);
 	memcpy(sig, &ebx, 4);
@@ -60,6 +60,8 @@ int main(void)
 		ksft_test_result(!strcmp(type, "hybridpv\n"), "/sys/hypervisor/type is hybridpv\n");
 		ksft_test_result(strstr(features, "hypercall_page on") != NULL,
 				 "the hypercall page answered the version hypercall\n");
+		ksft_test_result((ebx & HPV_FEATURE_PVCLOCK) && strstr(features, "pvclock on"),
+				 "the pvclock is offered and in use\n");
 	} else {
 		int want_offered = !strcmp(env, "off");
 
@@ -67,6 +69,7 @@ int main(void)
 				 want_offered ? "offered" : "hidden");
 		ksft_test_result(strcmp(type, "hybridpv\n") != 0, "/sys/hypervisor/type is not hybridpv\n");
 		ksft_test_result(strstr(features, "hypercall_page on") == NULL, "no hypercall page in use\n");
+		ksft_test_result(strstr(features, "pvclock on") == NULL, "no pvclock in use\n");
 	}
 	ksft_finished();
 }
