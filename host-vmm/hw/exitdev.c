@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Guest-to-VMM status port: exit status and "init reached" marker. */
+/*
+ * Guest-to-VMM status port: exit status and "init reached" marker; and,
+ * for tests that check guest time against the host, the host's
+ * CLOCK_MONOTONIC in ns since hpv started (a 32-bit read at offset 0
+ * latches it and returns the low half, a read at offset 4 the high half).
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -19,7 +24,16 @@ static int exitdev__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t 
 
 	(void)ctx;
 	if (!is_write) {
+		uint32_t half = 0;
+
+		if (port == HPV_EXIT_PORT + EXIT_STATUS_OFFSET && len == 4) {
+			cpu->host_ns_latch = (uint64_t)(hpv_now_ns() - kvm->start_ns);
+			half = (uint32_t)cpu->host_ns_latch;
+		} else if (port == HPV_EXIT_PORT + EXIT_INIT_OFFSET && len == 4) {
+			half = (uint32_t)(cpu->host_ns_latch >> 32);
+		}
 		memset(data, 0, len);
+		memcpy(data, &half, len < 4 ? len : 4);
 		return 0;
 	}
 	memcpy(&v, data, len < 4 ? len : 4);

@@ -21,6 +21,7 @@ struct kvm_cpu {
 	pthread_t thread;
 	uint64_t user_exits[HPV_EXIT_REASONS];
 	uint64_t pvclock_msr; /* last valid HPV_MSR_PVCLOCK value */
+	uint64_t host_ns_latch; /* exit device: host time latched by this vCPU */
 };
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);
