@@ -112,6 +112,8 @@ int main(int argc, char **argv)
 	if (kvm__init(kvm, cfg.mem, cfg.cpus))
 		die(HPV_EXIT_BAD_INPUT, NULL);
 	kvm->hybridpv = cfg.hybridpv;
+	hpv_stubs.route = cfg.hypercall_route;
+	hpv_stubs.amd = cpuid__is_amd(kvm->supported_cpuid);
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
 	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm)))
@@ -164,6 +166,9 @@ int main(int argc, char **argv)
 	if (cfg.stats) {
 		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
 		kvm_stats__report(kvm, stderr);
+		if (kvm->hybridpv)
+			fprintf(stderr, "hpv: stats: hypercall route %s (%s)\n",
+				hypercall__route_name(hpv_stubs.route), hpv_stubs.amd ? "vmmcall" : "vmcall");
 		if (kvm->hybridpv)
 			fprintf(stderr, "hpv: stats: pvclock TSC_STABLE %s\n",
 				pvclock__tsc_stable() ? "yes (KVM master clock)" : "no");

@@ -36,8 +36,8 @@ static int64_t hc_abi_version(struct kvm_cpu *cpu, const uint64_t args[4])
 }
 
 const struct hpv_hypercall hpv_hypercalls[] = {
-	{ HPV_HC_NOP, "nop", HPV_FEATURE_HYPERCALL_PAGE, hc_nop },
-	{ HPV_HC_ABI_VERSION, "abi_version", HPV_FEATURE_HYPERCALL_PAGE, hc_abi_version },
+	{ HPV_HC_NOP, "nop", HPV_FEATURE_HYPERCALL_PAGE, hc_nop, KVM_HC_VAPIC_POLL_IRQ },
+	{ HPV_HC_ABI_VERSION, "abi_version", HPV_FEATURE_HYPERCALL_PAGE, hc_abi_version, -1 },
 };
 const unsigned int hpv_nr_hypercall_entries = ARRAY_SIZE(hpv_hypercalls);
 
@@ -64,17 +64,52 @@ int64_t hypercall__dispatch(struct kvm_cpu *cpu, uint32_t nr, const uint64_t arg
 	return hc->fn(cpu, args);
 }
 
-void hypercall__write_page(uint8_t *page)
+struct hpv_stub_config hpv_stubs = { HPV_ROUTE_KVM, 0 };
+
+const char *hypercall__route_name(enum hpv_route route)
+{
+	return route == HPV_ROUTE_KVM ? "kvm" : "user";
+}
+
+/*
+ * KVM takes its number in eax and arguments in rbx, rcx, rdx, rsi; ours
+ * come in rdi, rsi, rdx, r10, and rbx is callee-saved.
+ */
+static uint8_t *stub__kvm(uint8_t *p, uint32_t kvm_nr, int amd)
+{
+	static const uint8_t shuffle[] = {
+		0x53,             /* push %rbx */
+		0x48, 0x89, 0xfb, /* mov %rdi, %rbx */
+		0x48, 0x89, 0xf1, /* mov %rsi, %rcx */
+		0x4c, 0x89, 0xd6, /* mov %r10, %rsi */
+	};
+
+	memcpy(p, shuffle, sizeof(shuffle));
+	p += sizeof(shuffle);
+	*p++ = 0xb8; /* mov $kvm_nr, %eax */
+	memcpy(p, &kvm_nr, 4);
+	p += 4;
+	*p++ = 0x0f;
+	*p++ = 0x01;
+	*p++ = amd ? 0xd9 : 0xc1; /* vmmcall : vmcall */
+	*p++ = 0x5b;              /* pop %rbx */
+	return p;
+}
+
+void hypercall__write_page(uint8_t *page, const struct hpv_stub_config *cfg)
 {
 	static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
 
 	memset(page, 0xcc, 4096); /* int3 between stubs */
 	for (uint32_t nr = 0; nr < HPV_HYPERCALL_SLOTS; nr++) {
+		const struct hpv_hypercall *hc = hypercall__find(nr);
 		uint8_t *p = page + nr * HPV_HYPERCALL_STRIDE;
 
 		memcpy(p, endbr64, sizeof(endbr64));
 		p += sizeof(endbr64);
-		if (hypercall__find(nr)) {
+		if (hc && hc->kvm_nr >= 0 && cfg->route == HPV_ROUTE_KVM) {
+			p = stub__kvm(p, hc->kvm_nr, cfg->amd);
+		} else if (hc) {
 			*p++ = 0xb8; /* mov $nr, %eax */
 			memcpy(p, &nr, 4);
 			p += 4;
@@ -105,7 +140,7 @@ int hypercall__set_page_msr(struct kvm *kvm, uint64_t val)
 	page = kvm__gpa_to_host(kvm, gpa, 4096);
 	if (!page || gpa < HPV_HYPERCALL_PAGE_MIN)
 		return -EINVAL;
-	hypercall__write_page(page);
+	hypercall__write_page(page, &hpv_stubs);
 	kvm->hypercall_msr = val;
 	return 0;
 }

@@ -37,6 +37,18 @@ static void cpuid__add_hybridpv(struct kvm_cpuid2 *c, uint32_t *n, uint32_t tsc_
 		c->entries[(*n)++] = leaves[i];
 }
 
+int cpuid__is_amd(const struct kvm_cpuid2 *supported)
+{
+	for (uint32_t i = 0; i < supported->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &supported->entries[i];
+
+		if (e->function == 0)
+			/* "AuthenticAMD" / "HygonGenuine": ebx "Auth" / "Hygo" */
+			return e->ebx == 0x68747541 || e->ebx == 0x6f677948;
+	}
+	return 0;
+}
+
 struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id, bool hybridpv,
 				   uint32_t tsc_khz)
 {

@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "hpv/cli.h"
+#include "hpv/hypercall.h"
 #include "hpv/kvm.h"
 
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
-	"           [--mem SIZE] [--stats] [--no-hybridpv] [--help]\n"
+	"           [--mem SIZE] [--stats] [--no-hybridpv] [--hypercall-route kvm|user]\n"
+	"           [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -18,6 +20,9 @@ const char cli__usage[] =
 	"  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB (default 512M)\n"
 	"  --stats           at exit, print VM exits by reason per vCPU and boot time\n"
 	"  --no-hybridpv     hide the hybridpv CPUID leaves: plain full virtualization\n"
+	"  --hypercall-route kvm|user\n"
+	"                    serve hypercalls that KVM can serve in the kernel (kvm, the\n"
+	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -73,10 +78,11 @@ static int cli__fail(char *err, unsigned long len, const char *fmt, const char *
 
 int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen)
 {
-	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem" };
+	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
+						"--hypercall-route" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
-				     .hybridpv = true };
+				     .hybridpv = true, .hypercall_route = HPV_ROUTE_KVM };
 
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
@@ -96,6 +102,13 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 			cfg->stats = true;
 		} else if (!strcmp(opt, "--no-hybridpv")) {
 			cfg->hybridpv = false;
+		} else if (!strcmp(opt, "--hypercall-route")) {
+			if (!strcmp(val, "kvm"))
+				cfg->hypercall_route = HPV_ROUTE_KVM;
+			else if (!strcmp(val, "user"))
+				cfg->hypercall_route = HPV_ROUTE_USER;
+			else
+				return cli__fail(err, errlen, "--hypercall-route '%s': kvm or user%s", val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;
 		} else if (!strcmp(opt, "--initrd")) {

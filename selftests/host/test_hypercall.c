@@ -13,9 +13,10 @@ static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
 
 TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 {
+	const struct hpv_stub_config user = { HPV_ROUTE_USER, 1 };
 	uint8_t page[4096];
 
-	hypercall__write_page(page);
+	hypercall__write_page(page, &user);
 	for (uint32_t nr = 0; nr < HPV_HYPERCALL_SLOTS; nr++) {
 		const uint8_t *p = page + nr * HPV_HYPERCALL_STRIDE;
 
@@ -35,6 +36,33 @@ TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 
 			ASSERT_EQ(0, memcmp(p + 4, enosys, sizeof(enosys)));
 		}
+	}
+}
+
+/* The KVM route: our registers into KVM's, then VMMCALL (AMD) or VMCALL. */
+TEST(kvm_route_stubs_for_amd_and_intel)
+{
+	static const uint8_t body[] = {
+		0x53, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1, 0x4c, 0x89, 0xd6,
+		0xb8, KVM_HC_VAPIC_POLL_IRQ, 0, 0, 0,
+	};
+	for (int amd = 0; amd <= 1; amd++) {
+		const struct hpv_stub_config kvm = { HPV_ROUTE_KVM, amd };
+		uint8_t page[4096];
+		const uint8_t *nop = page + HPV_HC_NOP * HPV_HYPERCALL_STRIDE;
+		const uint8_t *ver = page + HPV_HC_ABI_VERSION * HPV_HYPERCALL_STRIDE;
+
+		hypercall__write_page(page, &kvm);
+		ASSERT_EQ(0, memcmp(nop, endbr64, 4));
+		ASSERT_EQ(0, memcmp(nop + 4, body, sizeof(body)));
+		EXPECT_EQ(0x0f, nop[4 + sizeof(body)]);
+		EXPECT_EQ(0x01, nop[5 + sizeof(body)]);
+		EXPECT_EQ(amd ? 0xd9 : 0xc1, nop[6 + sizeof(body)]);
+		EXPECT_EQ(0x5b, nop[7 + sizeof(body)]);
+		EXPECT_EQ(0xc3, nop[8 + sizeof(body)]);
+		EXPECT_LE(9 + sizeof(body), HPV_HYPERCALL_STRIDE);
+		/* no KVM equivalent: still the doorbell */
+		EXPECT_EQ(0xe7, ver[9]);
 	}
 }
 
@@ -82,6 +110,7 @@ TEST(page_msr_validation)
 	}
 	/* the valid registration wrote the stubs */
 	EXPECT_EQ(0, memcmp(kvm.ram + (16 << 20), endbr64, 4));
+	EXPECT_EQ(0xcc, kvm.ram[(16 << 20) + HPV_HYPERCALL_STRIDE - 1]);
 	free(kvm.ram);
 }
 

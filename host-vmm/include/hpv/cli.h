@@ -15,6 +15,7 @@ struct hpv_config {
 	uint64_t mem;
 	bool stats;
 	bool hybridpv;
+	int hypercall_route; /* enum hpv_route */
 	bool help;
 };
 

@@ -33,6 +33,8 @@ int kvm_cpu__start(struct kvm_cpu *cpu);
 void kvm_cpu__kick(struct kvm_cpu *cpu);
 
 /* CPUID for one vCPU: KVM's supported leaves, our APIC id, no KVM PV leaves. */
+/* AMD and Hygon take VMMCALL; Intel VMCALL. */
+int cpuid__is_amd(const struct kvm_cpuid2 *supported);
 struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id, bool hybridpv,
 				   uint32_t tsc_khz);
 
