@@ -16,7 +16,7 @@ VMM_LIB_OBJS := $(VMM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 HOST_TEST_SRCS := $(wildcard selftests/host/test_*.c)
 HOST_TESTS := $(HOST_TEST_SRCS:selftests/host/%.c=$(BUILD)/host-tests/%)
 
-.PHONY: all vmm kernel initramfs deps run check check-host clean figures
+.PHONY: all vmm kernel initramfs deps run check check-host clean figures bench
 all: vmm kernel initramfs
 
 # A fresh machine may lack the compiler: install before building anything.
@@ -56,6 +56,10 @@ check: all $(HOST_TESTS)
 
 figures: all
 	scripts/figures.sh
+
+# Benchmarks, not tests: they print what they measure.
+bench: all
+	scripts/bench-hypercall.sh
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/host-tests $(BUILD)/hpv $(BUILD)/guest $(BUILD)/bzImage \

@@ -40,6 +40,12 @@ for b in "$build"/guest/bin/*; do
 	[ "$(basename "$b")" = hpvctl ] || cp "$b" "$build/guest/root/selftests/"
 done
 cp "$top"/selftests/guest/*.sh "$build/guest/root/selftests/" 2>/dev/null || true
+# Benchmarks are not tests: they go to /bench, which run_tests.sh ignores.
+mkdir -p "$build/guest/root/bench"
+for b in "$top"/bench/guest/*.c; do
+	[ -e "$b" ] || continue
+	"${cc[@]}" -o "$build/guest/root/bench/$(basename "$b" .c)" "$b"
+done
 chmod +x "$build"/guest/root/selftests/* 2>/dev/null || true
 pack "$build/guest/root" "$build/guest.cpio.gz"
 
