@@ -27,6 +27,7 @@ cases=(
 	"no kernel given|--cpus 2"
 	"option missing its value|--kernel"
 	"unknown option|--kernel $k --bogus"
+	"unknown hypercall route|--kernel $k --hypercall-route fast"
 )
 [ "$(id -u)" -ne 0 ] && cases+=("unreadable kernel|--kernel $tmp/unreadable")
 
