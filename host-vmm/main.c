@@ -170,8 +170,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hpv: stats: hypercall route %s (%s)\n",
 				hypercall__route_name(hpv_stubs.route), hpv_stubs.amd ? "vmmcall" : "vmcall");
 		if (kvm->hybridpv)
-			fprintf(stderr, "hpv: stats: pvclock TSC_STABLE %s\n",
-				pvclock__tsc_stable() ? "yes (KVM master clock)" : "no");
+			pvclock__report(stderr);
 		if (kvm->hybridpv)
 			for (unsigned int i = 0; i < hpv_nr_hypercall_entries; i++)
 				fprintf(stderr, "hpv: stats: hypercall %-16s %llu\n", hpv_hypercalls[i].name,

@@ -10,6 +10,7 @@
  * guest's pvclock code keeps time monotonic across CPUs by itself.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <string.h>
@@ -30,6 +31,9 @@ static struct {
 	uint32_t mul;
 	int8_t shift;
 	uint8_t flags;
+	uint64_t kvm_clock;   /* KVM_GET_CLOCK at the reference point */
+	int64_t max_diverge;  /* worst |our elapsed - KVM's elapsed|, ns */
+	int checks;
 } ref = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 int pvclock__scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
@@ -95,13 +99,58 @@ static int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc)
 	return 0;
 }
 
-static bool pvclock__kvm_tsc_stable(struct kvm *kvm)
+/* KVM's clock in ns, and whether KVM runs its master clock. */
+static int pvclock__kvm_clock(struct kvm *kvm, uint64_t *ns, bool *stable)
 {
 	struct kvm_clock_data data = { 0 };
 
+	*ns = 0;
+	*stable = false;
 	if (ioctl(kvm->vm_fd, KVM_GET_CLOCK, &data) < 0)
-		return false;
-	return data.flags & KVM_CLOCK_TSC_STABLE;
+		return -errno;
+	*ns = data.clock;
+	*stable = data.flags & KVM_CLOCK_TSC_STABLE;
+	return 0;
+}
+
+static bool pvclock__kvm_tsc_stable(struct kvm *kvm)
+{
+	uint64_t ns;
+	bool stable;
+
+	pvclock__kvm_clock(kvm, &ns, &stable);
+	return stable;
+}
+
+/*
+ * Cross-check at every registration after the first: the time our record
+ * gives for this vCPU's TSC now, against how far KVM's own clock moved.
+ */
+static void pvclock__check_against_kvm(struct kvm_cpu *cpu)
+{
+	struct hpv_pvclock rec = { 0 };
+	uint64_t tsc, kvm_ns;
+	int64_t diff;
+	bool stable;
+
+	if (pvclock__kvm_clock(cpu->kvm, &kvm_ns, &stable) || pvclock__guest_tsc(cpu, &tsc))
+		return;
+	pvclock__publish(&rec, ref.tsc, ref.ns, ref.mul, ref.shift, ref.flags);
+	diff = (int64_t)(pvclock__read(&rec, tsc) - ref.ns) - (int64_t)(kvm_ns - ref.kvm_clock);
+	if (diff < 0)
+		diff = -diff;
+	if (diff > ref.max_diverge)
+		ref.max_diverge = diff;
+	ref.checks++;
+}
+
+void pvclock__report(FILE *f)
+{
+	if (!ref.have_ref)
+		return;
+	fprintf(f, "hpv: stats: pvclock TSC_STABLE %s; against KVM_GET_CLOCK over %d later registrations: %lld ns apart at most\n",
+		ref.flags & HPV_PVCLOCK_TSC_STABLE ? "yes (KVM master clock)" : "no",
+		ref.checks, (long long)ref.max_diverge);
 }
 
 static int pvclock__take_ref(struct kvm_cpu *cpu)
@@ -121,7 +170,14 @@ static int pvclock__take_ref(struct kvm_cpu *cpu)
 	t1 = hpv_now_ns();
 	ref.tsc = tsc;
 	ref.ns = (uint64_t)((t0 + t1) / 2 - kvm->start_ns);
-	ref.flags = pvclock__kvm_tsc_stable(kvm) ? HPV_PVCLOCK_TSC_STABLE : 0;
+	{
+		bool stable;
+
+		pvclock__kvm_clock(kvm, &ref.kvm_clock, &stable);
+		ref.flags = stable ? HPV_PVCLOCK_TSC_STABLE : 0;
+	}
+	ref.max_diverge = 0;
+	ref.checks = 0;
 	ref.have_ref = 1;
 	return 0;
 }
@@ -159,6 +215,8 @@ int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val)
 		return -EINVAL;
 
 	pthread_mutex_lock(&ref.lock);
+	if (ref.have_ref)
+		pvclock__check_against_kvm(cpu);
 	ret = pvclock__take_ref(cpu);
 	if (!ret && (ref.flags & HPV_PVCLOCK_TSC_STABLE) && !pvclock__kvm_tsc_stable(cpu->kvm))
 		pvclock__drop_stable(cpu->kvm);
@@ -183,11 +241,6 @@ static int pvclock__msr(struct kvm_cpu *cpu, uint64_t index, void *data, uint32_
 		return 0;
 	}
 	return pvclock__set_msr(cpu, *val);
-}
-
-bool pvclock__tsc_stable(void)
-{
-	return ref.have_ref && (ref.flags & HPV_PVCLOCK_TSC_STABLE);
 }
 
 int pvclock__init(struct kvm *kvm)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hybridpv.h"
 
@@ -17,8 +18,8 @@ uint64_t pvclock__read(const struct hpv_pvclock *rec, uint64_t tsc);
 /* Fill a record with the odd/even version protocol. */
 void pvclock__publish(struct hpv_pvclock *rec, uint64_t tsc, uint64_t ns, uint32_t mul, int8_t shift,
 		      uint8_t flags);
-/* Whether the records promise TSC_STABLE, for --stats. */
-bool pvclock__tsc_stable(void);
+/* --stats: TSC_STABLE, and how far our clock and KVM's ever disagreed. */
+void pvclock__report(FILE *f);
 /* Validate and apply a vCPU's HPV_MSR_PVCLOCK write; -EINVAL means #GP. */
 int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val);
 int pvclock__init(struct kvm *kvm);
