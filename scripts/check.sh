@@ -44,36 +44,53 @@ echo "# == hpv: bad input gets one line and exit status 2 =="
 tally <"$log_dir/bad-input.tap"
 
 echo "# == in-guest selftests (2 vCPUs) =="
-probe="hpv-rx-probe-$RANDOM$RANDOM"
 guest_log=$log_dir/guest.log
-: >"$guest_log"
-# The probe is typed only once the guest says it is reading: earlier input
-# would be flushed when Linux opens the UART, as on real hardware.
-fifo=$log_dir/console-input
-mkfifo "$fifo"
-(
-	for _ in $(seq 600); do
-		grep -q "hpv-rx-ready" "$guest_log" && break
-		sleep 0.5
-	done
-	printf '%s\n' "$probe"
-	sleep 2
-) >"$fifo" &
-typist=$!
-"$top/scripts/run.sh" --cpus 2 --stats --cmd \
-	"HPV_EXPECT_CPUS=2 HPV_EXPECT_HYBRIDPV=on HPV_HOST_TIME=$(date +%s) HPV_RX_PROBE=$probe /selftests/run_tests.sh" \
-	<"$fifo" >"$guest_log" 2>&1
-rc=$?
-kill "$typist" 2>/dev/null
-wait "$typist" 2>/dev/null
+# One boot with 2 vCPUs running every in-guest selftest. The probe is typed
+# only once the guest says it is reading: earlier input would be flushed
+# when Linux opens the UART, as on real hardware.
+guest_selftests() {
+	local probe="hpv-rx-probe-$RANDOM$RANDOM" fifo=$log_dir/console-input typist
+	: >"$guest_log"
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	(
+		for _ in $(seq 600); do
+			grep -q "hpv-rx-ready" "$guest_log" && break
+			sleep 0.5
+		done
+		printf '%s\n' "$probe"
+		sleep 2
+	) >"$fifo" &
+	typist=$!
+	"$top/scripts/run.sh" --cpus 2 --stats --cmd \
+		"HPV_EXPECT_CPUS=2 HPV_EXPECT_HYBRIDPV=on HPV_HOST_TIME=$(date +%s) HPV_RX_PROBE=$probe /selftests/run_tests.sh" \
+		<"$fifo" >"$guest_log" 2>&1
+	rc=$?
+	kill "$typist" 2>/dev/null
+	wait "$typist" 2>/dev/null
+}
+# Nested under TCG, a 2-vCPU run now and then dies by a triple fault under
+# heavy exit and interrupt load: of the guest (hpv says "guest reset"; seen
+# in 1 of 8 console bursts with --no-hybridpv too) or of the L1 host (QEMU
+# ends without L1 reporting a status). Those are artefacts of the emulated
+# SVM, not of the code under test: such a run is repeated, at most twice,
+# and says so. Any other failure counts at once.
+for attempt in 1 2 3; do
+	guest_selftests
+	[ $rc -eq 0 ] && break
+	grep -qE '^hpv: guest reset|the L1 host ended without reporting a status' "$guest_log" || break
+	[ $attempt -lt 3 ] || break
+	cp "$guest_log" "$log_dir/guest-died-$attempt.log"
+	echo "# the run died by a triple fault (nested TCG, see guest-died-$attempt.log); running it again"
+done
 tr -d '\r' <"$guest_log" | grep -v '^hpv-burst ' | sed -n '/^TAP version/,$p' | grep -E '^(ok|not ok|#)' |
 	grep -vE '^# (TAP|1\.\.)' | { tally; echo "$passed $failed" >"$log_dir/counts"; }
 read -r passed failed <"$log_dir/counts"
 result $rc "guest selftests: VMM exit status is the guest's verdict ($rc)"
 # Every burst line, in order, none mangled: output is not lost at high rates.
-want=$(for i in $(seq 0 1999); do printf 'hpv-burst %04d %08x\n' "$i" $(((i * 2654435761) & 0xffffffff)); done | sha1sum)
+want=$(for i in $(seq 0 999); do printf 'hpv-burst %04d %08x\n' "$i" $(((i * 2654435761) & 0xffffffff)); done | sha1sum)
 got=$(tr -d '\r' <"$guest_log" | grep -a '^hpv-burst ' | sha1sum)
-result $([ "$want" = "$got" ] && echo 0 || echo 1) "console: all 2000 burst lines arrived intact and in order"
+result $([ "$want" = "$got" ] && echo 0 || echo 1) "console: all 1000 burst lines arrived intact and in order"
 boot_ms=$(sed -n 's/^hpv: stats: boot to init \([0-9.]*\) ms/\1/p' "$guest_log")
 result $([ -n "$boot_ms" ] && echo 0 || echo 1) "--stats reports boot time to init (${boot_ms:-none} ms)"
 grep -qE '^exits +[0-9]+ +[0-9]+' "$guest_log"
@@ -97,6 +114,7 @@ abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
 	read -r passed failed <"$log_dir/counts"
 }
 abi_boot hybridpv-off off --append hybridpv=off
+abi_boot nopvclock nopvclock --append hybridpv=nopvclock
 abi_boot no-hybridpv absent --hpv-arg --no-hybridpv
 # The same bzImage elsewhere: QEMU's TCG (no hypervisor leaf) and QEMU/KVM
 # (KVM's leaf): the hybrid code must stay out of the way.

@@ -76,7 +76,7 @@ fi
 "$top/scripts/deps.sh" nested
 mkdir -p "$build/nested"
 script=$(mktemp "$build/nested/run-XXXXXX.sh")
-trap 'rm -f "$script" "$script.status"' EXIT
+trap 'rm -f "$script" "$script.status" "$script.l1.log"' EXIT
 {
 	echo "cd $(printf %q "$top")"
 	printf 'exec'
@@ -92,8 +92,8 @@ l1_mib=$(( mem_mib / 1048576 + 512 ))
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp 2 -m "$l1_mib" \
 	-kernel "$kernel" -initrd "$build/l1.cpio.gz" \
-	-append "console=ttyS0 console=hvc0 quiet loglevel=1 panic=-1 hpvl1_script=$script" \
-	-serial file:"$build/nested/l1-console.log" \
+	-append "console=ttyS0 panic=-1 hpvl1_script=$script" \
+	-serial file:"$script.l1.log" \
 	-device virtio-serial-pci -chardev stdio,id=con,signal=off -device virtconsole,chardev=con \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-chardev file,id=status,path="$script.status" -serial chardev:status \
@@ -102,7 +102,10 @@ rc=$?
 status=$(sed -n 's/^hpv-l1-status \([0-9]*\).*/\1/p' "$script.status" 2>/dev/null)
 rm -f "$script.status"
 if [ -n "$status" ]; then
+	mv "$script.l1.log" "$build/nested/l1-console.log" 2>/dev/null
 	exit "$status"
 fi
-echo "hybridpv: the L1 host ended without reporting a status (QEMU exit $rc)" >&2
+cp "$script.l1.log" "$build/nested/l1-console-failed.log" 2>/dev/null
+echo "hybridpv: the L1 host ended without reporting a status (QEMU exit $rc); its log: build/nested/l1-console-failed.log" >&2
+tail -n 30 "$build/nested/l1-console-failed.log" >&2 2>/dev/null
 exit 1

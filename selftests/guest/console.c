@@ -16,7 +16,7 @@
 
 #include "kselftest.h"
 
-#define BURST_LINES 2000
+#define BURST_LINES 1000
 
 static long ttys0_interrupts(void)
 {
