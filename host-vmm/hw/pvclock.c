@@ -128,14 +128,16 @@ static bool pvclock__kvm_tsc_stable(struct kvm *kvm)
  */
 static void pvclock__check_against_kvm(struct kvm_cpu *cpu)
 {
-	struct hpv_pvclock rec = { 0 };
+	const struct hpv_pvclock rec = {
+		.tsc_timestamp = ref.tsc, .system_time = ref.ns,
+		.tsc_to_system_mul = ref.mul, .tsc_shift = ref.shift,
+	};
 	uint64_t tsc, kvm_ns;
 	int64_t diff;
 	bool stable;
 
 	if (pvclock__kvm_clock(cpu->kvm, &kvm_ns, &stable) || pvclock__guest_tsc(cpu, &tsc))
 		return;
-	pvclock__publish(&rec, ref.tsc, ref.ns, ref.mul, ref.shift, ref.flags);
 	diff = (int64_t)(pvclock__read(&rec, tsc) - ref.ns) - (int64_t)(kvm_ns - ref.kvm_clock);
 	if (diff < 0)
 		diff = -diff;
