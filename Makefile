@@ -8,10 +8,11 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -MMD -MP
 VMM_INC := -Ihost-vmm/include -Ihypercall-abi
 KSFT    := $(BUILD)/linux/tools/testing/selftests
 
-VMM_SRCS := $(shell find host-vmm -name '*.c' -not -path '*/tests/*')
+# C, and stubs.S: hypercall stub templates copied into the guest.
+VMM_SRCS := $(shell find host-vmm \( -name '*.c' -o -name '*.S' \) -not -path '*/tests/*')
 VMM_LIB_SRCS := $(filter-out host-vmm/main.c,$(VMM_SRCS))
-VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
-VMM_LIB_OBJS := $(VMM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+VMM_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(basename $(VMM_SRCS))))
+VMM_LIB_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(basename $(VMM_LIB_SRCS))))
 
 HOST_TEST_SRCS := $(wildcard selftests/host/test_*.c)
 HOST_TESTS := $(HOST_TEST_SRCS:selftests/host/%.c=$(BUILD)/host-tests/%)
@@ -28,6 +29,10 @@ vmm: $(BUILD)/hpv
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(VMM_INC) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S | deps
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(BUILD)/hpv: $(VMM_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^

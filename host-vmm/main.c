@@ -12,6 +12,7 @@
 #include "hpv/cli.h"
 #include "hpv/hw.h"
 #include "hpv/hypercall.h"
+#include "hpv/pv.h"
 #include "hpv/pvclock.h"
 #include "hpv/kvm.h"
 #include "hpv/stats.h"
@@ -112,11 +113,13 @@ int main(int argc, char **argv)
 	if (kvm__init(kvm, cfg.mem, cfg.cpus))
 		die(HPV_EXIT_BAD_INPUT, NULL);
 	kvm->hybridpv = cfg.hybridpv;
+	kvm->features = HPV_FEATURES_ALL & ~cfg.withheld;
+	kvm->idle_poll_ns = timer__idle_poll_hint(cfg.cpus);
 	hpv_stubs.route = cfg.hypercall_route;
 	hpv_stubs.amd = cpuid__is_amd(kvm->supported_cpuid);
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
-	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm)))
+	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm) || vcpu_state__init(kvm)))
 		die(HPV_EXIT_VM_FAILED, "cannot register the hybridpv interfaces");
 	if (kvm__install_msr_filter(kvm))
 		die(HPV_EXIT_VM_FAILED, NULL);
@@ -129,6 +132,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < cfg.cpus; i++)
 		if (kvm_cpu__init(kvm, i, &kvm->cpus[i]))
 			die(HPV_EXIT_VM_FAILED, NULL);
+	/* vCPU 0's set-up may have withdrawn features the host lacks. */
+	hpv_stubs.features = kvm->features;
+	if (kvm->hybridpv && timer__init(kvm))
+		die(HPV_EXIT_VM_FAILED, "cannot start the paravirtual timers");
 
 	if (boot__load_bzimage(kvm, image, image_size, initrd, initrd_size,
 			       build_cmdline(cfg.cmdline, kvm->tsc_khz), &boot))
@@ -172,12 +179,17 @@ int main(int argc, char **argv)
 		if (kvm->hybridpv)
 			pvclock__report(stderr);
 		if (kvm->hybridpv)
+			fprintf(stderr, "hpv: stats: features offered 0x%x\n", kvm->features);
+		if (kvm->hybridpv)
+			timer__report(kvm, stderr);
+		if (kvm->hybridpv)
 			for (unsigned int i = 0; i < hpv_nr_hypercall_entries; i++)
 				fprintf(stderr, "hpv: stats: hypercall %-16s %llu\n", hpv_hypercalls[i].name,
 					(unsigned long long)hypercall__count(hpv_hypercalls[i].nr));
 		fprintf(stderr, "hpv: stats: COM1 sent %llu bytes, received %llu bytes\n",
 			(unsigned long long)com1.tx_bytes, (unsigned long long)com1.rx_bytes);
 	}
+	timer__exit(kvm);
 	for (int i = 0; i < cfg.cpus; i++)
 		kvm_cpu__exit(kvm->cpus[i]);
 	free(kvm->cpus);

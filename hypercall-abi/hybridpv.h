@@ -17,7 +17,8 @@
 #define HPV_CPUID_SIGNATURE      0x40000000 /* eax: highest leaf; ebx,ecx,edx: signature */
 #define HPV_CPUID_FEATURES       0x40000001 /* eax: ABI version; ebx: features; ecx: hints */
 #define HPV_CPUID_HYPERCALL      0x40000002 /* eax: page MSR; ebx: pages; ecx: stub stride */
-#define HPV_CPUID_TIMING         0x40000003 /* eax: TSC kHz; ebx: LAPIC timer kHz */
+#define HPV_CPUID_TIMING         0x40000003 /* eax: TSC kHz; ebx: LAPIC timer kHz;
+					       * ecx: suggested idle poll, ns */
 
 #define HPV_SIGNATURE            "HybridPVHPV!"   /* 12 bytes in ebx, ecx, edx */
 #define HPV_ABI_VERSION          1
@@ -25,10 +26,15 @@
 /* CPUID.HPV_CPUID_FEATURES.ebx */
 #define HPV_FEATURE_HYPERCALL_PAGE (1u << 0)
 #define HPV_FEATURE_PVCLOCK        (1u << 1) /* HPV_MSR_PVCLOCK, struct hpv_pvclock */
+#define HPV_FEATURE_PV_IPI         (1u << 2) /* HPV_HC_SEND_IPI */
+#define HPV_FEATURE_PV_TLB_FLUSH   (1u << 3) /* HPV_MSR_VCPU_STATE, struct hpv_vcpu_state */
+#define HPV_FEATURE_PV_TIMER       (1u << 4) /* HPV_HC_SET_TIMER */
+#define HPV_FEATURE_PV_IDLE        (1u << 5) /* HPV_HC_IDLE */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
 #define HPV_MSR_PVCLOCK          0x48505601 /* per vCPU: gpa of its hpv_pvclock | HPV_MSR_ENABLE */
+#define HPV_MSR_VCPU_STATE       0x48505602 /* per vCPU: gpa of its hpv_vcpu_state | HPV_MSR_ENABLE */
 #define HPV_MSR_ENABLE           (1ULL << 0)
 
 /*
@@ -51,6 +57,25 @@ struct hpv_pvclock {
 #define HPV_PVCLOCK_TSC_STABLE   (1u << 0) /* the same TSC domain on every vCPU */
 
 /*
+ * Per-vCPU state the host keeps up to date while the guest runs. 64 bytes,
+ * 64-byte aligned. The host sets HPV_VCPU_PREEMPTED while the vCPU is
+ * runnable but not running; a guest that wants a TLB flush from such a
+ * vCPU sets HPV_VCPU_FLUSH_TLB with a compare-and-exchange instead of
+ * sending an IPI, and the host flushes that vCPU's TLB before it next runs.
+ */
+struct hpv_vcpu_state {
+	__u64 steal;      /* ns this vCPU was runnable but not running */
+	__u32 version;    /* odd while steal is being updated */
+	__u32 flags;
+	__u8  preempted;  /* HPV_VCPU_* */
+	__u8  pad0[3];
+	__u32 pad1[11];
+};
+
+#define HPV_VCPU_PREEMPTED       (1u << 0)
+#define HPV_VCPU_FLUSH_TLB       (1u << 1)
+
+/*
  * Hypercalls: call hypercall_page + nr * stride (stride from CPUID) with
  * the arguments in rdi, rsi, rdx, r10; the result comes back in rax, a
  * value >= 0 or a negative HPV_E* code. Other registers are preserved
@@ -58,7 +83,27 @@ struct hpv_pvclock {
  */
 #define HPV_HC_NOP               0 /* returns 0: the round-trip cost */
 #define HPV_HC_ABI_VERSION       1 /* returns HPV_ABI_VERSION */
-#define HPV_NR_HYPERCALLS        2
+/*
+ * HPV_HC_SEND_IPI(bitmap_low, bitmap_high, min_apic_id, vector): a fixed
+ * interrupt to every vCPU whose APIC id is min_apic_id + n for each bit n
+ * set in the 128-bit bitmap; ids with no vCPU are skipped. Vector 32-255.
+ * Returns the number of vCPUs it was sent to.
+ */
+#define HPV_HC_SEND_IPI          2
+/*
+ * HPV_HC_SET_TIMER(deadline, vector): a one-shot timer for the calling
+ * vCPU that raises vector (32-255) on it once the pvclock reads deadline
+ * (ns) or later. Re-arming replaces the deadline; deadline 0 cancels.
+ */
+#define HPV_HC_SET_TIMER         3
+/*
+ * HPV_HC_IDLE(deadline, vector): HPV_HC_SET_TIMER (unless deadline is 0,
+ * which leaves the timer as it is), then enable interrupts and halt until
+ * one is pending, in one exit: call it with interrupts disabled, like
+ * STI; HLT. Returns 0 once the vCPU is woken.
+ */
+#define HPV_HC_IDLE              4
+#define HPV_NR_HYPERCALLS        5
 
 /* Errors, returned negated */
 #define HPV_ENOSYS               38 /* unknown hypercall number */

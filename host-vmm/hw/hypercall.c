@@ -2,8 +2,9 @@
 /*
  * The hybridpv hypercall page and dispatch. The guest registers a page
  * through HPV_MSR_HYPERCALL_PAGE; we fill it with one stub per hypercall
- * number. This route traps to hpv through a port-I/O doorbell: the stub
- * puts the number in eax and writes it to HPV_HYPERCALL_PORT; hpv reads the
+ * number from the templates in stubs.S. A call KVM can serve goes into KVM
+ * (the kvm route); the others ring a port-I/O doorbell: the stub puts the
+ * number in eax and writes it to HPV_HYPERCALL_PORT; hpv reads the
  * arguments from the vCPU's registers and writes the result to rax.
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "hpv/hypercall.h"
 #include "hpv/io.h"
 #include "hpv/kvm.h"
+#include "hpv/pv.h"
 #include "hpv/util.h"
 #include "hpv/vcpu.h"
 
@@ -35,9 +37,27 @@ static int64_t hc_abi_version(struct kvm_cpu *cpu, const uint64_t args[4])
 	return HPV_ABI_VERSION;
 }
 
+extern const uint8_t hpv_stub_user[], hpv_stub_user_end[], hpv_stub_user_nr[];
+extern const uint8_t hpv_stub_user_sti[], hpv_stub_user_sti_end[], hpv_stub_user_sti_nr[];
+extern const uint8_t hpv_stub_enosys[], hpv_stub_enosys_end[];
+extern const uint8_t hpv_stub_kvm_nop_vmcall[], hpv_stub_kvm_nop_vmcall_end[];
+extern const uint8_t hpv_stub_kvm_nop_vmmcall[], hpv_stub_kvm_nop_vmmcall_end[];
+extern const uint8_t hpv_stub_kvm_send_ipi_vmcall[], hpv_stub_kvm_send_ipi_vmcall_end[];
+extern const uint8_t hpv_stub_kvm_send_ipi_vmmcall[], hpv_stub_kvm_send_ipi_vmmcall_end[];
+
+#define STUB(name) { hpv_stub_##name, hpv_stub_##name##_end }
+
+static const struct hpv_stub kvm_nop[2] = { STUB(kvm_nop_vmcall), STUB(kvm_nop_vmmcall) };
+static const struct hpv_stub kvm_send_ipi[2] = { STUB(kvm_send_ipi_vmcall),
+						 STUB(kvm_send_ipi_vmmcall) };
+
+/* The one table of hypercalls: number, feature that offers it, handler. */
 const struct hpv_hypercall hpv_hypercalls[] = {
-	{ HPV_HC_NOP, "nop", HPV_FEATURE_HYPERCALL_PAGE, hc_nop, KVM_HC_VAPIC_POLL_IRQ },
-	{ HPV_HC_ABI_VERSION, "abi_version", HPV_FEATURE_HYPERCALL_PAGE, hc_abi_version, -1 },
+	{ HPV_HC_NOP, "nop", HPV_FEATURE_HYPERCALL_PAGE, hc_nop, kvm_nop, false },
+	{ HPV_HC_ABI_VERSION, "abi_version", HPV_FEATURE_HYPERCALL_PAGE, hc_abi_version, NULL, false },
+	{ HPV_HC_SEND_IPI, "send_ipi", HPV_FEATURE_PV_IPI, ipi__hypercall, kvm_send_ipi, false },
+	{ HPV_HC_SET_TIMER, "set_timer", HPV_FEATURE_PV_TIMER, timer__set_hypercall, NULL, false },
+	{ HPV_HC_IDLE, "idle", HPV_FEATURE_PV_IDLE, timer__idle_hypercall, NULL, true },
 };
 const unsigned int hpv_nr_hypercall_entries = ARRAY_SIZE(hpv_hypercalls);
 
@@ -58,71 +78,50 @@ int64_t hypercall__dispatch(struct kvm_cpu *cpu, uint32_t nr, const uint64_t arg
 {
 	const struct hpv_hypercall *hc = hypercall__find(nr);
 
-	if (!hc)
+	/* A doorbell rung by hand for a call not offered is still unknown. */
+	if (!hc || !(hc->feature & hpv_stubs.features))
 		return -HPV_ENOSYS;
 	__atomic_add_fetch(&counts[nr], 1, __ATOMIC_RELAXED);
 	return hc->fn(cpu, args);
 }
 
-struct hpv_stub_config hpv_stubs = { HPV_ROUTE_KVM, 0 };
+struct hpv_stub_config hpv_stubs = { HPV_ROUTE_KVM, 0, 0 };
 
 const char *hypercall__route_name(enum hpv_route route)
 {
 	return route == HPV_ROUTE_KVM ? "kvm" : "user";
 }
 
-/*
- * KVM takes its number in eax and arguments in rbx, rcx, rdx, rsi; ours
- * come in rdi, rsi, rdx, r10, and rbx is callee-saved.
- */
-static uint8_t *stub__kvm(uint8_t *p, uint32_t kvm_nr, int amd)
+static uint8_t *stub__copy(uint8_t *p, const uint8_t *start, const uint8_t *end)
 {
-	static const uint8_t shuffle[] = {
-		0x53,             /* push %rbx */
-		0x48, 0x89, 0xfb, /* mov %rdi, %rbx */
-		0x48, 0x89, 0xf1, /* mov %rsi, %rcx */
-		0x4c, 0x89, 0xd6, /* mov %r10, %rsi */
-	};
+	memcpy(p, start, end - start);
+	return p + (end - start);
+}
 
-	memcpy(p, shuffle, sizeof(shuffle));
-	p += sizeof(shuffle);
-	*p++ = 0xb8; /* mov $kvm_nr, %eax */
-	memcpy(p, &kvm_nr, 4);
-	p += 4;
-	*p++ = 0x0f;
-	*p++ = 0x01;
-	*p++ = amd ? 0xd9 : 0xc1; /* vmmcall : vmcall */
-	*p++ = 0x5b;              /* pop %rbx */
-	return p;
+/* A doorbell stub with the number patched in. */
+static void stub__user(uint8_t *p, uint32_t nr, bool sti)
+{
+	const uint8_t *start = sti ? hpv_stub_user_sti : hpv_stub_user;
+	const uint8_t *imm = sti ? hpv_stub_user_sti_nr : hpv_stub_user_nr;
+
+	stub__copy(p, start, sti ? hpv_stub_user_sti_end : hpv_stub_user_end);
+	memcpy(p + (imm - start), &nr, sizeof(nr));
 }
 
 void hypercall__write_page(uint8_t *page, const struct hpv_stub_config *cfg)
 {
-	static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-
 	memset(page, 0xcc, 4096); /* int3 between stubs */
 	for (uint32_t nr = 0; nr < HPV_HYPERCALL_SLOTS; nr++) {
 		const struct hpv_hypercall *hc = hypercall__find(nr);
 		uint8_t *p = page + nr * HPV_HYPERCALL_STRIDE;
 
-		memcpy(p, endbr64, sizeof(endbr64));
-		p += sizeof(endbr64);
-		if (hc && hc->kvm_nr >= 0 && cfg->route == HPV_ROUTE_KVM) {
-			p = stub__kvm(p, hc->kvm_nr, cfg->amd);
-		} else if (hc) {
-			*p++ = 0xb8; /* mov $nr, %eax */
-			memcpy(p, &nr, 4);
-			p += 4;
-			*p++ = 0xe7; /* out %eax, $port */
-			*p++ = HPV_HYPERCALL_PORT;
-		} else {
+		if (!hc || !(hc->feature & cfg->features))
 			/* Known to be unknown: answer without an exit. */
-			static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff };
-
-			memcpy(p, enosys, sizeof(enosys)); /* mov $-38, %rax */
-			p += sizeof(enosys);
-		}
-		*p = 0xc3; /* ret */
+			stub__copy(p, hpv_stub_enosys, hpv_stub_enosys_end);
+		else if (hc->kvm_stub && cfg->route == HPV_ROUTE_KVM)
+			stub__copy(p, hc->kvm_stub[!!cfg->amd].start, hc->kvm_stub[!!cfg->amd].end);
+		else
+			stub__user(p, nr, hc->sti);
 	}
 }
 

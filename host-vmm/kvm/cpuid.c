@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hpv/hypercall.h"
+#include "hpv/kvm.h"
 #include "hpv/vcpu.h"
 
 #define CPUID_HV_BASE  0x40000000u
@@ -20,17 +21,20 @@ static uint32_t sig_word(int i)
 	return w;
 }
 
-static void cpuid__add_hybridpv(struct kvm_cpuid2 *c, uint32_t *n, uint32_t tsc_khz)
+/* The pvclock, and the timer on its time line, need KVM's TSC rate. */
+#define HPV_FEATURES_NEED_TSC_KHZ (HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER)
+
+static void cpuid__add_hybridpv(struct kvm_cpuid2 *c, uint32_t *n, const struct kvm *kvm)
 {
+	uint32_t features = kvm->features & ~(kvm->tsc_khz ? 0 : HPV_FEATURES_NEED_TSC_KHZ);
 	const struct kvm_cpuid_entry2 leaves[] = {
 		{ .function = HPV_CPUID_SIGNATURE, .eax = HPV_CPUID_TIMING,
 		  .ebx = sig_word(0), .ecx = sig_word(1), .edx = sig_word(2) },
-		{ .function = HPV_CPUID_FEATURES, .eax = HPV_ABI_VERSION,
-		  /* the pvclock needs KVM's TSC rate */
-		  .ebx = HPV_FEATURE_HYPERCALL_PAGE | (tsc_khz ? HPV_FEATURE_PVCLOCK : 0) },
+		{ .function = HPV_CPUID_FEATURES, .eax = HPV_ABI_VERSION, .ebx = features },
 		{ .function = HPV_CPUID_HYPERCALL, .eax = HPV_MSR_HYPERCALL_PAGE, .ebx = 1,
 		  .ecx = HPV_HYPERCALL_STRIDE },
-		{ .function = HPV_CPUID_TIMING, .eax = tsc_khz, .ebx = KVM_LAPIC_TIMER_KHZ },
+		{ .function = HPV_CPUID_TIMING, .eax = kvm->tsc_khz, .ebx = KVM_LAPIC_TIMER_KHZ,
+		  .ecx = kvm->idle_poll_ns },
 	};
 
 	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
@@ -49,8 +53,8 @@ int cpuid__is_amd(const struct kvm_cpuid2 *supported)
 	return 0;
 }
 
-struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id, bool hybridpv,
-				   uint32_t tsc_khz)
+struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id,
+				   const struct kvm *kvm)
 {
 	struct kvm_cpuid2 *c;
 	uint32_t n = 0;
@@ -79,8 +83,8 @@ struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_i
 		}
 		c->entries[n++] = e;
 	}
-	if (hybridpv)
-		cpuid__add_hybridpv(c, &n, tsc_khz);
+	if (kvm->hybridpv)
+		cpuid__add_hybridpv(c, &n, kvm);
 	c->nent = n;
 	return c;
 }

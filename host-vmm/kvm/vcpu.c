@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hpv/kvm.h"
+#include "hpv/pv.h"
 #include "hpv/util.h"
 #include "hpv/vcpu.h"
 
@@ -26,6 +27,7 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 	cpu->kvm = kvm;
 	cpu->id = id;
 	cpu->stats_fd = -1;
+	cpu->timer_fd = -1;
 
 	cpu->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, id);
 	if (cpu->fd < 0) {
@@ -44,8 +46,10 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 		int khz = ioctl(cpu->fd, KVM_GET_TSC_KHZ, 0);
 
 		kvm->tsc_khz = khz > 0 ? khz : 0;
+		if (kvm->hybridpv)
+			vcpu_state__probe(cpu);
 	}
-	cpuid = cpuid__compose(kvm->supported_cpuid, id, kvm->hybridpv, kvm->tsc_khz);
+	cpuid = cpuid__compose(kvm->supported_cpuid, id, kvm);
 	if (!cpuid) {
 		ret = -ENOMEM;
 		goto err_unmap;

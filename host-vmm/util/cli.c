@@ -11,7 +11,7 @@
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats] [--no-hybridpv] [--hypercall-route kvm|user]\n"
-	"           [--help]\n"
+	"           [--withhold FEATURE[,FEATURE...]] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -23,6 +23,8 @@ const char cli__usage[] =
 	"  --hypercall-route kvm|user\n"
 	"                    serve hypercalls that KVM can serve in the kernel (kvm, the\n"
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
+	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
+	"                    pvtimer, pvidle (the guest's hybridpv=nopv... switches)\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -70,6 +72,37 @@ int cli__parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	uint32_t bit;
+} feature_names[] = {
+	{ "pvclock", HPV_FEATURE_PVCLOCK },   { "pvipi", HPV_FEATURE_PV_IPI },
+	{ "pvtlb", HPV_FEATURE_PV_TLB_FLUSH }, { "pvtimer", HPV_FEATURE_PV_TIMER },
+	{ "pvidle", HPV_FEATURE_PV_IDLE },
+};
+
+int cli__parse_features(const char *s, uint32_t *out)
+{
+	uint32_t bits = 0;
+
+	while (s && *s) {
+		size_t len = strcspn(s, ",");
+		size_t k;
+
+		for (k = 0; k < sizeof(feature_names) / sizeof(feature_names[0]); k++)
+			if (strlen(feature_names[k].name) == len && !strncmp(s, feature_names[k].name, len))
+				break;
+		if (k == sizeof(feature_names) / sizeof(feature_names[0]))
+			return -EINVAL;
+		bits |= feature_names[k].bit;
+		s += len + (s[len] == ',');
+	}
+	if (!bits)
+		return -EINVAL;
+	*out = bits;
+	return 0;
+}
+
 static int cli__fail(char *err, unsigned long len, const char *fmt, const char *a, const char *b)
 {
 	snprintf(err, len, fmt, a, b);
@@ -79,7 +112,7 @@ static int cli__fail(char *err, unsigned long len, const char *fmt, const char *
 int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen)
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
-						"--hypercall-route" };
+						"--hypercall-route", "--withhold" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
 				     .hybridpv = true, .hypercall_route = HPV_ROUTE_KVM };
@@ -109,6 +142,11 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 				cfg->hypercall_route = HPV_ROUTE_USER;
 			else
 				return cli__fail(err, errlen, "--hypercall-route '%s': kvm or user%s", val, "");
+		} else if (!strcmp(opt, "--withhold")) {
+			if (cli__parse_features(val, &cfg->withheld))
+				return cli__fail(err, errlen,
+						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle%s",
+						 val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;
 		} else if (!strcmp(opt, "--initrd")) {

@@ -13,7 +13,7 @@ static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
 
 TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 {
-	const struct hpv_stub_config user = { HPV_ROUTE_USER, 1 };
+	const struct hpv_stub_config user = { HPV_ROUTE_USER, 1, HPV_FEATURES_ALL };
 	uint8_t page[4096];
 
 	hypercall__write_page(page, &user);
@@ -22,14 +22,18 @@ TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 
 		ASSERT_EQ(0, memcmp(p, endbr64, 4));
 		if (nr < HPV_NR_HYPERCALLS) {
+			/* mov $nr, %eax; [sti;] out %eax, $port; ret */
+			int sti = nr == HPV_HC_IDLE;
 			uint32_t imm;
 
-			ASSERT_EQ(0xb8, p[4]); /* mov $nr, %eax */
+			ASSERT_EQ(0xb8, p[4]);
 			memcpy(&imm, p + 5, 4);
 			ASSERT_EQ(nr, imm);
-			ASSERT_EQ(0xe7, p[9]); /* out %eax, $port */
-			ASSERT_EQ(HPV_HYPERCALL_PORT, p[10]);
-			ASSERT_EQ(0xc3, p[11]);
+			ASSERT_EQ(sti ? 0xfb : 0xe7, p[9]);
+			ASSERT_EQ(0xe7, p[9 + sti]);
+			ASSERT_EQ(HPV_HYPERCALL_PORT, p[10 + sti]);
+			ASSERT_EQ(0xc3, p[11 + sti]);
+			ASSERT_EQ(0xcc, p[12 + sti]);
 		} else {
 			/* mov $-ENOSYS, %rax; ret: no exit for a number we lack */
 			static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
@@ -39,28 +43,57 @@ TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 	}
 }
 
+/* A feature withheld: its calls answer -ENOSYS without an exit. */
+TEST(withheld_feature_gets_enosys_stub)
+{
+	const struct hpv_stub_config cfg = { HPV_ROUTE_USER, 1,
+					     HPV_FEATURES_ALL & ~HPV_FEATURE_PV_IPI };
+	static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
+	const uint64_t args[4] = { 2, 0, 0, 0xfd };
+	uint8_t page[4096];
+
+	hypercall__write_page(page, &cfg);
+	EXPECT_EQ(0, memcmp(page + HPV_HC_SEND_IPI * HPV_HYPERCALL_STRIDE + 4, enosys,
+			    sizeof(enosys)));
+	EXPECT_EQ(0xb8, page[HPV_HC_SET_TIMER * HPV_HYPERCALL_STRIDE + 4]);
+	/* and the doorbell rung by hand says the same */
+	hpv_stubs.features = cfg.features;
+	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, HPV_HC_SEND_IPI, args));
+}
+
 /* The KVM route: our registers into KVM's, then VMMCALL (AMD) or VMCALL. */
 TEST(kvm_route_stubs_for_amd_and_intel)
 {
-	static const uint8_t body[] = {
-		0x53, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1, 0x4c, 0x89, 0xd6,
-		0xb8, KVM_HC_VAPIC_POLL_IRQ, 0, 0, 0,
+	static const uint8_t shuffle[] = {
+		0x53, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1, 0x4c, 0x89, 0xd6, 0xb8,
+	};
+	/* lea -32(%r10), %rax; cmp $223, %rax; ja einval */
+	static const uint8_t vector_check[] = {
+		0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf, 0x00, 0x00, 0x00, 0x77,
 	};
 	for (int amd = 0; amd <= 1; amd++) {
-		const struct hpv_stub_config kvm = { HPV_ROUTE_KVM, amd };
+		const struct hpv_stub_config kvm = { HPV_ROUTE_KVM, amd, HPV_FEATURES_ALL };
 		uint8_t page[4096];
 		const uint8_t *nop = page + HPV_HC_NOP * HPV_HYPERCALL_STRIDE;
+		const uint8_t *ipi = page + HPV_HC_SEND_IPI * HPV_HYPERCALL_STRIDE;
 		const uint8_t *ver = page + HPV_HC_ABI_VERSION * HPV_HYPERCALL_STRIDE;
+		const uint8_t call[] = { 0x0f, 0x01, amd ? 0xd9 : 0xc1, 0x5b, 0xc3 };
+		uint32_t nr;
 
 		hypercall__write_page(page, &kvm);
 		ASSERT_EQ(0, memcmp(nop, endbr64, 4));
-		ASSERT_EQ(0, memcmp(nop + 4, body, sizeof(body)));
-		EXPECT_EQ(0x0f, nop[4 + sizeof(body)]);
-		EXPECT_EQ(0x01, nop[5 + sizeof(body)]);
-		EXPECT_EQ(amd ? 0xd9 : 0xc1, nop[6 + sizeof(body)]);
-		EXPECT_EQ(0x5b, nop[7 + sizeof(body)]);
-		EXPECT_EQ(0xc3, nop[8 + sizeof(body)]);
-		EXPECT_LE(9 + sizeof(body), HPV_HYPERCALL_STRIDE);
+		ASSERT_EQ(0, memcmp(nop + 4, shuffle, sizeof(shuffle)));
+		memcpy(&nr, nop + 4 + sizeof(shuffle), 4);
+		EXPECT_EQ(KVM_HC_VAPIC_POLL_IRQ, nr);
+		EXPECT_EQ(0, memcmp(nop + 8 + sizeof(shuffle), call, sizeof(call)));
+
+		ASSERT_EQ(0, memcmp(ipi, endbr64, 4));
+		ASSERT_EQ(0, memcmp(ipi + 4, vector_check, sizeof(vector_check)));
+		ASSERT_EQ(0, memcmp(ipi + 16, shuffle, sizeof(shuffle)));
+		memcpy(&nr, ipi + 16 + sizeof(shuffle), 4);
+		EXPECT_EQ(KVM_HC_SEND_IPI, nr);
+		EXPECT_EQ(0, memcmp(ipi + 20 + sizeof(shuffle), call, sizeof(call)));
+		EXPECT_EQ(0xcc, ipi[HPV_HYPERCALL_STRIDE - 1]);
 		/* no KVM equivalent: still the doorbell */
 		EXPECT_EQ(0xe7, ver[9]);
 	}
@@ -70,6 +103,7 @@ TEST(dispatch)
 {
 	const uint64_t args[4] = { 1, 2, 3, 4 };
 
+	hpv_stubs.features = HPV_FEATURES_ALL;
 	EXPECT_EQ(0, hypercall__dispatch(NULL, HPV_HC_NOP, args));
 	EXPECT_EQ(HPV_ABI_VERSION, hypercall__dispatch(NULL, HPV_HC_ABI_VERSION, args));
 	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, HPV_NR_HYPERCALLS, args));
@@ -133,8 +167,13 @@ TEST(cpuid_leaves)
 	sup->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x40000000, .ebx = 0x4b4d564b };
 	sup->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x40000001, .eax = 0xffff };
 
-	on = cpuid__compose(sup, 7, true, 2600000);
-	off = cpuid__compose(sup, 7, false, 2600000);
+	struct kvm kvm = { .hybridpv = true, .features = HPV_FEATURES_ALL, .tsc_khz = 2600000,
+			   .idle_poll_ns = 1234 };
+
+	on = cpuid__compose(sup, 7, &kvm);
+	kvm.hybridpv = false;
+	off = cpuid__compose(sup, 7, &kvm);
+	kvm.hybridpv = true;
 	ASSERT_NE(NULL, on);
 	ASSERT_NE(NULL, off);
 
@@ -148,14 +187,23 @@ TEST(cpuid_leaves)
 	EXPECT_EQ(HPV_ABI_VERSION, leaf(on, HPV_CPUID_FEATURES)->eax);
 	EXPECT_EQ(HPV_MSR_HYPERCALL_PAGE, leaf(on, HPV_CPUID_HYPERCALL)->eax);
 	EXPECT_EQ(2600000u, leaf(on, HPV_CPUID_TIMING)->eax);
-	EXPECT_EQ(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK, leaf(on, HPV_CPUID_FEATURES)->ebx);
+	EXPECT_EQ(1234u, leaf(on, HPV_CPUID_TIMING)->ecx);
+	EXPECT_EQ(HPV_FEATURES_ALL, leaf(on, HPV_CPUID_FEATURES)->ebx);
 	/* KVM's own leaf 0x40000001 is gone, ours replaced it */
 	EXPECT_NE(0xffffu, leaf(on, HPV_CPUID_FEATURES)->eax);
 
-	/* no TSC rate from KVM: no pvclock on offer */
+	/* no TSC rate from KVM: no pvclock, nor a timer on its time line */
 	free(on);
-	on = cpuid__compose(sup, 0, true, 0);
-	EXPECT_EQ(HPV_FEATURE_HYPERCALL_PAGE, leaf(on, HPV_CPUID_FEATURES)->ebx);
+	kvm.tsc_khz = 0;
+	on = cpuid__compose(sup, 0, &kvm);
+	EXPECT_EQ(HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER),
+		  leaf(on, HPV_CPUID_FEATURES)->ebx);
+
+	/* features withheld on the command line */
+	free(on);
+	kvm.features = HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE;
+	on = cpuid__compose(sup, 0, &kvm);
+	EXPECT_EQ(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE, leaf(on, HPV_CPUID_FEATURES)->ebx);
 
 	/* --no-hybridpv: no hypervisor leaves at all */
 	EXPECT_EQ(NULL, leaf(off, HPV_CPUID_SIGNATURE));

@@ -16,6 +16,7 @@ struct hpv_config {
 	bool stats;
 	bool hybridpv;
 	int hypercall_route; /* enum hpv_route */
+	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
 	bool help;
 };
 
@@ -26,6 +27,8 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 /* "512M", "2G", "65536K", plain numbers are MiB. -EINVAL if malformed. */
 int cli__parse_size(const char *s, uint64_t *out);
 int cli__parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* "pvipi,pvtlb": the HPV_FEATURE_* bits named; -EINVAL on an unknown name. */
+int cli__parse_features(const char *s, uint32_t *out);
 extern const char cli__usage[];
 
 #endif

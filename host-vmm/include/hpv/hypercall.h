@@ -2,6 +2,7 @@
 #ifndef HPV_HYPERCALL_H
 #define HPV_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hybridpv.h"
@@ -11,11 +12,16 @@ struct kvm_cpu;
 
 /* The doorbell port the user-space stubs write the hypercall number to. */
 #define HPV_HYPERCALL_PORT   0xe0
-#define HPV_HYPERCALL_STRIDE 32
+#define HPV_HYPERCALL_STRIDE 64
 #define HPV_HYPERCALL_SLOTS  (4096 / HPV_HYPERCALL_STRIDE)
 
-/* KVM's in-kernel hypercall that does nothing and returns 0. */
-#define KVM_HC_VAPIC_POLL_IRQ 1
+/* KVM's in-kernel hypercalls we route to (stubs.S has the same numbers). */
+#define KVM_HC_VAPIC_POLL_IRQ 1 /* does nothing, returns 0 */
+#define KVM_HC_SEND_IPI       10
+
+#define HPV_FEATURES_ALL                                                                   \
+	(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_IPI |              \
+	 HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_IDLE)
 
 /* How a stub reaches its handler. */
 enum hpv_route {
@@ -23,17 +29,24 @@ enum hpv_route {
 	HPV_ROUTE_KVM,    /* VMCALL/VMMCALL served inside KVM */
 };
 
+/* A template from stubs.S: the bytes [start, end). */
+struct hpv_stub {
+	const uint8_t *start, *end;
+};
+
 struct hpv_hypercall {
 	uint32_t nr;
 	const char *name;
 	uint32_t feature; /* CPUID feature bit that offers it */
 	int64_t (*fn)(struct kvm_cpu *cpu, const uint64_t args[4]);
-	int kvm_nr;       /* KVM hypercall with the same effect, or -1 */
+	const struct hpv_stub *kvm_stub; /* [vmcall, vmmcall] into KVM, or NULL */
+	bool sti;         /* the doorbell stub enables interrupts (IDLE) */
 };
 
 struct hpv_stub_config {
 	enum hpv_route route; /* for calls that have a KVM equivalent */
 	int amd;              /* VMMCALL rather than VMCALL */
+	uint32_t features;    /* offered HPV_FEATURE_* bits; others get -ENOSYS */
 };
 
 extern struct hpv_stub_config hpv_stubs;

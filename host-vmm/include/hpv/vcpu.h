@@ -22,6 +22,10 @@ struct kvm_cpu {
 	uint64_t user_exits[HPV_EXIT_REASONS];
 	uint64_t pvclock_msr; /* last valid HPV_MSR_PVCLOCK value */
 	uint64_t host_ns_latch; /* exit device: host time latched by this vCPU */
+	uint64_t vcpu_state_msr; /* last valid HPV_MSR_VCPU_STATE value */
+	int timer_fd;            /* its HPV_HC_SET_TIMER timer, -1 before timer__init */
+	uint8_t timer_vector;
+	uint64_t timer_fires, idle_halts, ipis_sent;
 };
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);
@@ -35,7 +39,7 @@ void kvm_cpu__kick(struct kvm_cpu *cpu);
 /* CPUID for one vCPU: KVM's supported leaves, our APIC id, no KVM PV leaves. */
 /* AMD and Hygon take VMMCALL; Intel VMCALL. */
 int cpuid__is_amd(const struct kvm_cpuid2 *supported);
-struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id, bool hybridpv,
-				   uint32_t tsc_khz);
+struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_id,
+				   const struct kvm *kvm);
 
 #endif

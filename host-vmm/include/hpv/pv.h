@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The paravirtual ops hpv serves: IPI, vCPU state (TLB flush), timer, idle. */
+#ifndef HPV_PV_H
+#define HPV_PV_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hybridpv.h"
+
+struct kvm;
+struct kvm_cpu;
+
+#define HPV_VECTOR_MIN 32 /* vectors below are exceptions */
+#define HPV_VECTOR_MAX 255
+
+/* HPV_HC_SEND_IPI on the user route: one MSI per destination vCPU. */
+int64_t ipi__hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
+/* Raise vector on the vCPU with this APIC id; 1 if delivered, 0 if not. */
+int ipi__deliver(struct kvm *kvm, uint32_t apic_id, uint8_t vector);
+
+/* HPV_MSR_VCPU_STATE, mapped onto KVM's steal-time record. */
+int vcpu_state__set_msr(struct kvm_cpu *cpu, uint64_t val);
+int vcpu_state__init(struct kvm *kvm);
+
+/* Per-vCPU one-shot timers on the pvclock's time line. */
+int64_t timer__set_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
+int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
+int timer__init(struct kvm *kvm);
+void timer__exit(struct kvm *kvm);
+void timer__report(struct kvm *kvm, FILE *f);
+/* CPUID's idle-poll hint for the guest, in ns. */
+uint32_t timer__idle_poll_hint(int nr_cpus);
+/* Withdraw HPV_FEATURE_PV_TLB_FLUSH if KVM cannot keep the record. */
+void vcpu_state__probe(struct kvm_cpu *cpu);
+
+#endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The paravirtual ops' argument checks (IPI, vCPU state, timer, idle) and
+ * the timer thread, without a VM: KVM ioctls on fd -1 fail, which the
+ * code must survive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "hpv/kvm.h"
+#include "hpv/pv.h"
+#include "hpv/vcpu.h"
+
+static const struct {
+	const char *name;
+	uint64_t args[4];
+	int64_t ret;
+} ipi_cases[] = {
+	{ "vector 31 is an exception", { 1, 0, 0, 31 }, -HPV_EINVAL },
+	{ "vector 256", { 1, 0, 0, 256 }, -HPV_EINVAL },
+	{ "vector 2 (NMI) is not an IPI vector", { 1, 0, 0, 2 }, -HPV_EINVAL },
+	{ "min APIC id above 32 bits", { 1, 0, 1ULL << 32, 0xfd }, -HPV_EINVAL },
+	{ "no destination", { 0, 0, 0, 0xfd }, 0 },
+	{ "ids past the last vCPU are skipped", { 0, 1, 1000, 0xfd }, 0 },
+	{ "a vCPU that exists (no VM: not delivered)", { 1, 0, 0, 0xfd }, 0 },
+};
+
+TEST(ipi_arguments)
+{
+	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 4 };
+	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1 };
+
+	for (size_t i = 0; i < sizeof(ipi_cases) / sizeof(ipi_cases[0]); i++) {
+		TH_LOG("%s", ipi_cases[i].name);
+		EXPECT_EQ(ipi_cases[i].ret, ipi__hypercall(&cpu, ipi_cases[i].args));
+	}
+}
+
+static const struct {
+	const char *name;
+	uint64_t val;
+	int ret;
+} state_cases[] = {
+	{ "reserved bit 1", (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL },
+	{ "not 64-byte aligned", (1ULL << 20) + 32 + HPV_MSR_ENABLE, -EINVAL },
+	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL },
+	{ "straddles the end of RAM", ((64ULL << 20) - 32) | HPV_MSR_ENABLE, -EINVAL },
+	{ "valid, but KVM refuses (no VM here)", (1ULL << 20) | HPV_MSR_ENABLE, -EIO },
+};
+
+TEST(vcpu_state_msr)
+{
+	struct kvm kvm = { .ram_size = 64ULL << 20 };
+	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1 };
+
+	kvm.ram = calloc(1, kvm.ram_size);
+	for (size_t i = 0; i < sizeof(state_cases) / sizeof(state_cases[0]); i++) {
+		TH_LOG("%s", state_cases[i].name);
+		EXPECT_EQ(state_cases[i].ret, vcpu_state__set_msr(&cpu, state_cases[i].val));
+		EXPECT_EQ(0, cpu.vcpu_state_msr);
+	}
+	free(kvm.ram);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Deadlines are pvclock ns: host CLOCK_MONOTONIC minus kvm->start_ns. */
+TEST(timer_fires_once_at_its_deadline)
+{
+	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 2 };
+	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1, .id = 0 }, c1 = c0;
+	struct kvm_cpu *cpus[] = { &c0, &c1 };
+	uint64_t args[4] = { 0, 0xec };
+	int64_t t0;
+
+	c1.id = 1;
+	kvm.cpus = cpus;
+	kvm.start_ns = now_ns() - 5000000000LL;
+	ASSERT_EQ(0, timer__init(&kvm));
+
+	t0 = now_ns();
+	args[0] = (uint64_t)(t0 + 20000000 - kvm.start_ns); /* in 20 ms */
+	ASSERT_EQ(0, timer__set_hypercall(&c1, args));
+	usleep(10000);
+	EXPECT_EQ(0, __atomic_load_n(&c1.timer_fires, __ATOMIC_ACQUIRE));
+	while (!__atomic_load_n(&c1.timer_fires, __ATOMIC_ACQUIRE) && now_ns() - t0 < 2000000000LL)
+		usleep(1000);
+	EXPECT_GE(now_ns() - t0, 20000000);
+	EXPECT_EQ(1, c1.timer_fires);
+	EXPECT_EQ(0, c0.timer_fires);
+	EXPECT_EQ(0xec, c1.timer_vector);
+
+	/* re-arming replaces the deadline; 0 cancels */
+	args[0] = (uint64_t)(now_ns() + 20000000 - kvm.start_ns);
+	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
+	args[0] = 0;
+	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
+	usleep(40000);
+	EXPECT_EQ(0, c0.timer_fires);
+
+	/* a deadline already past fires at once */
+	args[0] = 1;
+	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
+	usleep(20000);
+	EXPECT_EQ(1, c0.timer_fires);
+	timer__exit(&kvm);
+}
+
+TEST(timer_and_idle_arguments)
+{
+	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1 };
+	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
+	struct kvm_cpu *cpus[] = { &c0 };
+	const uint64_t bad_vector[4] = { 1000, 16 }, huge[4] = { UINT64_MAX, 0xec };
+	const uint64_t idle_no_deadline[4] = { 0, 0 };
+
+	kvm.cpus = cpus;
+	ASSERT_EQ(0, timer__init(&kvm));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad_vector));
+	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, bad_vector));
+	/* the far future is accepted, not wrapped into the past */
+	EXPECT_EQ(0, timer__set_hypercall(&c0, huge));
+	usleep(10000);
+	EXPECT_EQ(0, c0.timer_fires);
+	/* no deadline: vector unchecked; the halt fails without a vCPU */
+	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, idle_no_deadline));
+	timer__exit(&kvm);
+}
+
+TEST_HARNESS_MAIN
