@@ -8,6 +8,8 @@ declare -A pkgs=(
 	[vmm]="build-essential"
 	[guest]="busybox-static cpio gzip build-essential"
 	[nested]="qemu-system-x86"
+	# hackbench (copied into the guest), the report's figures and numbers
+	[bench]="rt-tests gnuplot-nox python3 bc"
 )
 
 missing=()

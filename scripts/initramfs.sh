@@ -46,6 +46,17 @@ for b in "$top"/bench/guest/*.c; do
 	[ -e "$b" ] || continue
 	"${cc[@]}" -o "$build/guest/root/bench/$(basename "$b" .c)" "$b"
 done
+# make bench's driver and table, and Debian's hackbench (rt-tests) with
+# the shared libraries ldd names, at their own paths; deps.sh bench
+# installs rt-tests, and make bench rebuilds this if hackbench is missing.
+cp "$top/bench/guest/driver.sh" "$top/bench/workloads" "$build/guest/root/bench/"
+if [ -x /usr/bin/hackbench ]; then
+	cp /usr/bin/hackbench "$build/guest/root/bench/"
+	for lib in $(ldd /usr/bin/hackbench | grep -o '/[^ ]*'); do
+		mkdir -p "$build/guest/root$(dirname "$lib")"
+		cp -L "$lib" "$build/guest/root$lib"
+	done
+fi
 chmod +x "$build"/guest/root/selftests/* 2>/dev/null || true
 pack "$build/guest/root" "$build/guest.cpio.gz"
 

@@ -5,14 +5,17 @@
 #
 #   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats] [--append ARGS]
 #          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
-#          [--vmm hpv|qemu-kvm|qemu-tcg]
+#          [--vmm hpv|qemu-kvm|qemu-tcg] [--host-cmd CMD]
 # --vmm qemu-tcg boots the guest under QEMU's TCG on this host; --vmm
 # qemu-kvm under QEMU/KVM where hpv would run (directly or inside L1).
+# --host-cmd runs CMD (bash) where the VMM would run, instead of one VMM,
+# with the guest's kernel, initrd, CPUs, memory and command line in
+# HPV_KERNEL ... HPV_CMDLINE: a benchmark series then boots L1 once.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 
-extra_hpv_args=() vmm=hpv
+extra_hpv_args=() vmm=hpv host_cmd=""
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz
 while [ $# -gt 0 ]; do
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--no-announce) announce=0 ;;
 	--hpv-arg) extra_hpv_args+=("$2"); shift ;;
 	--vmm) vmm=$2; shift ;;
+	--host-cmd) host_cmd=$2; shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -50,6 +54,8 @@ qemu-tcg)
 	exec "$top/scripts/qemu-guest.sh" tcg "$kernel" "$initrd" "$cpus" "$mem" "$cmdline" ;;
 *) echo "run.sh: --vmm must be hpv, qemu-kvm or qemu-tcg" >&2; exit 2 ;;
 esac
+[ -n "$host_cmd" ] && vmm_cmd=(env HPV_KERNEL="$kernel" HPV_INITRD="$initrd" HPV_CPUS="$cpus"
+	HPV_MEM="$mem" HPV_CMDLINE="$cmdline" bash -c "$host_cmd")
 
 mode=${HPV_MODE:-}
 why=""
