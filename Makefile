@@ -62,9 +62,10 @@ check: all $(HOST_TESTS)
 figures: all
 	scripts/figures.sh
 
-# Benchmarks, not tests: they print what they measure.
+# Benchmarks, not tests: they print what they measure (docs/bench.md).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS='--configs native,kvm-pv'.
 bench: all
-	scripts/bench-hypercall.sh
+	scripts/bench.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/host-tests $(BUILD)/hpv $(BUILD)/guest $(BUILD)/bzImage \

@@ -8,7 +8,8 @@
 # and answers it, so every VMM is measured the same way.
 #   series.sh RUNS [CONFIG...]     series.sh --list
 # Output: progress lines, and "@"-lines for the report: @hdr KEY VALUE,
-# @rec CONFIG WORKLOAD RUN VALUE OPS COUNTER=DELTA..., @cfg-done CONFIG.
+# @info CONFIG WHAT-THE-GUEST-SAW, @rec CONFIG WORKLOAD RUN VALUE OPS
+# COUNTER=DELTA..., @note TEXT, @cfg-done CONFIG.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -185,7 +186,7 @@ for c in "$@"; do
 		# A nested run now and then dies by a triple fault of the emulated
 		# SVM: once more, from the first workload that did not complete.
 		echo "bench: $c: retrying once from the first unfinished workload"
-		echo "@retry $c"
+		echo "@note $c: retried once after its guest died"
 		rest=($(remaining))
 		run_config "$c" "$how" "${rest[@]}" || { echo "bench: $c failed twice; left out"; continue; }
 	fi

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# make bench: every workload of bench/workloads under every configuration
+# of scripts/bench/series.sh (native, full virtualization, KVM paravirt,
+# hpv with and without the hybrid ABI), all in one VM-host session, then
+# the hypercall cost benchmark, then build/bench/{results.json,report.md}
+# and the plots. A benchmark, not a test: it prints what it measured.
+#   bench.sh [--runs N] [--configs A,B,...]     (N >= 5 for the report)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+runs=5 configs=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--runs) runs=${2:-}; shift ;;
+	--configs) configs=${2:-}; shift ;;
+	*) echo "bench.sh: unknown option $1 (--runs N, --configs A,B)" >&2; exit 2 ;;
+	esac
+	shift
+done
+case "$runs" in
+'' | *[!0-9]* | 0*) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;;
+esac
+all=$("$top/scripts/bench/series.sh" --list)
+pending=(${configs//,/ })
+[ ${#pending[@]} -gt 0 ] || pending=($all)
+for c in "${pending[@]}"; do
+	grep -qx -- "$c" <<<"$all" || { echo "bench.sh: unknown configuration $c (one of:" $all")" >&2; exit 2; }
+done
+
+"$top/scripts/deps.sh" bench nested
+# An initramfs built before rt-tests was installed has no hackbench.
+if ! gzip -dc "$top/build/guest.cpio.gz" | cpio -t --quiet 2>/dev/null | grep -qx bench/hackbench; then
+	"$top/scripts/initramfs.sh"
+fi
+mkdir -p "$out"
+raw=$out/raw.txt
+t0=$SECONDS
+
+# The hypercall cost by route (its own boots, 1 vCPU): build/bench/hypercall.md
+echo "bench: hypercall cost by route (scripts/bench-hypercall.sh)"
+"$top/scripts/bench-hypercall.sh" >/dev/null
+
+# "@" lines are data for the report; the rest is progress for the terminal.
+{
+	echo "@hdr date $(date -u '+%F %H:%M UTC')"
+	echo "@hdr machine $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "@hdr host_kernel $(uname -r)"
+} >"$raw"
+filter() {
+	local line
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		@*) echo "$line" >>"$raw" ;;
+		"hybridpv: "*" mode ("*)
+			echo "@hdr mode ${line#hybridpv: }" >>"$raw"
+			echo "bench: ${line#hybridpv: }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+# One VM-host session (one L1 boot, nested) runs the whole series. If the
+# L1 host itself dies (a nested triple fault), once more for the
+# configurations it did not finish, without their partial records.
+for attempt in 1 2; do
+	"$top/scripts/run.sh" --cpus 2 --mem 512M \
+		--host-cmd "scripts/bench/series.sh $runs ${pending[*]}" </dev/null 2>&1 | filter || true
+	left=()
+	for c in "${pending[@]}"; do
+		grep -qx "@cfg-done $c" "$raw" || left+=("$c")
+	done
+	pending=("${left[@]}")
+	[ ${#pending[@]} -gt 0 ] || break
+	if [ "$attempt" = 2 ]; then
+		echo "bench: incomplete after two tries: ${pending[*]}"
+		echo "@note incomplete after two tries of the VM host: ${pending[*]}" >>"$raw"
+		break
+	fi
+	echo "bench: the VM host ended early; once more for: ${pending[*]}"
+	echo "@note the VM host ended early; started once more for: ${pending[*]}" >>"$raw"
+	for c in "${pending[@]}"; do
+		sed -i "/^@\(rec\|info\) $c /d" "$raw"
+	done
+done
+
+echo "@hdr elapsed_s $((SECONDS - t0))" >>"$raw"
+/usr/bin/python3 "$top/scripts/bench/report.py" "$raw" "$top/bench/workloads" "$out"
+echo "bench: done in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: build/bench/report.md, results.json, ratio.svg, exits.svg"
