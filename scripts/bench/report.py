@@ -165,10 +165,10 @@ def main():
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump({"header": head, "results": results}, f, indent=1)
 
-    def grid(fn, cfgs):
+    def grid(fn, cfgs, label=lambda wl: wl):
         rows = []
         for wl in workloads:
-            rows.append([wl] + [fmt(fn(c, wl)) for c in cfgs])
+            rows.append([label(wl)] + [fmt(fn(c, wl)) for c in cfgs])
         return md_table(["workload"] + cfgs, rows)
 
     def ratio(ref):
@@ -216,7 +216,7 @@ def main():
     md.append("From KVM's counters (debugfs, summed over the VM) read at markers around each run, "
               "less the markers' own cost (a pseudo-workload with nothing between them), divided "
               "by the operations the workload ran; median of the runs. Native: none.\n")
-    md.append(grid(epo, virt))
+    md.append(grid(epo, virt, lambda wl: f"{wl} (per {table[wl][1]})"))
     counters = [k for r in results if r["exits_per_op_by_counter"] for k in r["exits_per_op_by_counter"]]
     # counters that stayed 0 everywhere only widen the tables
     counters = [k for k in dict.fromkeys(counters) if k != "exits"

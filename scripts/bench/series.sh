@@ -54,11 +54,12 @@ t_start=$SECONDS
 # The TSC frequency KVM gives its guests is the VM host's: hand it to every
 # guest, since one without a paravirtual clock cannot calibrate nested.
 tsc_mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: \(Refined TSC clocksource calibration\|Detected\):* \([0-9]*\.[0-9]*\) MHz.*/\2/p' | tail -1)
-if [ -z "$tsc_mhz" ]; then
-	echo "series.sh: cannot read the TSC frequency from dmesg" >&2
-	exit 1
+tsc_khz=${BENCH_TSC_KHZ:-${tsc_mhz/./}}
+if [ -z "$tsc_khz" ]; then
+	echo "series.sh: cannot read the TSC frequency from dmesg (root?); set BENCH_TSC_KHZ" >&2
+	exit 2
 fi
-cmdline_base="$HPV_CMDLINE tsc_early_khz=${tsc_mhz/./} quiet"
+cmdline_base="$HPV_CMDLINE tsc_early_khz=$tsc_khz quiet"
 
 have_counters=1
 [ -r "$kvmdir/exits" ] || have_counters=0
