@@ -29,8 +29,10 @@ counters=(exits io_exits mmio_exits halt_exits irq_exits irq_window_exits
 	hypercalls insn_emulation signal_exits request_irq_exits)
 kvmdir=/sys/kernel/debug/kvm
 # A run that prints nothing for this long has hung (a guest that died
-# silently); it is ended and counts as a failure, not a measurement.
-stall_s=300
+# silently); it is ended and counts as a failure, not a measurement. The
+# longest quiet stretch of a sound run, a boot or one run of one workload,
+# is about 20 s nested.
+stall_s=120
 
 names() { for c in "${configs[@]}"; do echo "${c%% *}"; done; }
 if [ "${1:-}" = --list ]; then
@@ -82,10 +84,16 @@ read_counters() {	# into the array named $1
 	done
 }
 
-# Native runs the driver from a copy of the guest's /bench on the VM
-# host's scratch file system (tmpfs in L1, not 9p: fork_exec execs it).
-native=$(mktemp -d)
-trap 'rm -rf "$native"' EXIT
+# One snapshot of the guest for the whole series (build/ may be rebuilt
+# meanwhile), on the VM host's scratch file system (tmpfs in L1, not 9p).
+# Native runs the driver from a copy of the guest's /bench there.
+snap=$(mktemp -d)
+trap 'rm -rf "$snap"' EXIT
+cp "$HPV_KERNEL" "$snap/bzImage"
+cp "$HPV_INITRD" "$snap/initrd"
+HPV_KERNEL=$snap/bzImage HPV_INITRD=$snap/initrd
+native=$snap/native
+mkdir "$native"
 cp -r "$top/build/guest/root/bench/." "$native/"
 
 # run_config NAME LAUNCH WORKLOAD...: one boot. A workload's @rec lines go
@@ -122,7 +130,9 @@ run_config() {
 	}
 
 	log=$(mktemp)
-	coproc VM { exec "${launch[@]}" 2>&1; }
+	# its own process group, so a hung guest's QEMU (a child of
+	# qemu-guest.sh) ends with it
+	coproc VM { exec setsid "${launch[@]}" 2>&1; }
 	# bash drops VM[] when the coprocess ends: keep our own copies
 	pid=$VM_PID
 	exec {in}<&"${VM[0]}" {out}>&"${VM[1]}"
@@ -156,7 +166,7 @@ run_config() {
 		esac
 	done
 	exec {in}<&- {out}>&-
-	[ "$done" = 1 ] || kill "$pid" 2>/dev/null || true
+	[ "$done" = 1 ] || kill -- "-$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if [ "$done" = 0 ]; then
 		echo "bench: $name: the guest ended before the driver finished; its last lines:"
