@@ -17,8 +17,7 @@
 #define HPV_CPUID_SIGNATURE      0x40000000 /* eax: highest leaf; ebx,ecx,edx: signature */
 #define HPV_CPUID_FEATURES       0x40000001 /* eax: ABI version; ebx: features; ecx: hints */
 #define HPV_CPUID_HYPERCALL      0x40000002 /* eax: page MSR; ebx: pages; ecx: stub stride */
-#define HPV_CPUID_TIMING         0x40000003 /* eax: TSC kHz; ebx: LAPIC timer kHz;
-					       * ecx: suggested idle poll, ns */
+#define HPV_CPUID_TIMING         0x40000003 /* eax: TSC kHz; ebx: LAPIC kHz; ecx: poll ns */
 
 #define HPV_SIGNATURE            "HybridPVHPV!"   /* 12 bytes in ebx, ecx, edx */
 #define HPV_ABI_VERSION          1
@@ -34,7 +33,7 @@
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
 #define HPV_MSR_PVCLOCK          0x48505601 /* per vCPU: gpa of its hpv_pvclock | HPV_MSR_ENABLE */
-#define HPV_MSR_VCPU_STATE       0x48505602 /* per vCPU: gpa of its hpv_vcpu_state | HPV_MSR_ENABLE */
+#define HPV_MSR_VCPU_STATE       0x48505602 /* per vCPU: gpa of its hpv_vcpu_state | ENABLE */
 #define HPV_MSR_ENABLE           (1ULL << 0)
 
 /*

@@ -103,15 +103,20 @@ echo "# == hybrid ABI: one header, and the guest's switches =="
 tree_copy=$build/linux/arch/x86/include/uapi/asm/hybridpv.h
 cmp -s "$top/hypercall-abi/hybridpv.h" "$tree_copy"
 result $? "hypercall-abi/hybridpv.h and the guest series' uapi copy are identical"
-abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
-	local name=$1 expect=$2 out=$log_dir/$1.log
-	shift 2
-	timeout 600 "$top/scripts/run.sh" --no-announce --cpus 1 "$@" \
-		--cmd "HPV_EXPECT_HYBRIDPV=$expect /selftests/hybridpv" </dev/null >"$out" 2>&1
+guest_boot() { # guest_boot NAME CPUS TEST [run.sh args...]: one selftest's TAP lines
+	local name=$1 cpus=$2 test=$3 out=$log_dir/$1.log
+	shift 3
+	timeout 600 "$top/scripts/run.sh" --no-announce --cpus "$cpus" "$@" \
+		--cmd "$test" </dev/null >"$out" 2>&1
 	echo "# $name"
 	tr -d '\r' <"$out" | grep -E '^(ok|not ok) ' | sed "s/^\(\(not \)\?ok\) [0-9]*/\1 - $name:/" |
 		{ tally; echo "$passed $failed" >"$log_dir/counts"; }
 	read -r passed failed <"$log_dir/counts"
+}
+abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
+	local name=$1 expect=$2
+	shift 2
+	guest_boot "$name" 1 "HPV_EXPECT_HYBRIDPV=$expect /selftests/hybridpv" "$@"
 }
 abi_boot hybridpv-off off --append hybridpv=off
 abi_boot nopvclock nopvclock --append hybridpv=nopvclock
@@ -120,6 +125,17 @@ abi_boot no-hybridpv absent --hpv-arg --no-hybridpv
 # (KVM's leaf): the hybrid code must stay out of the way.
 abi_boot qemu-tcg absent --vmm qemu-tcg
 abi_boot qemu-kvm absent --vmm qemu-kvm
+
+echo "# == paravirtual ops: switched off in the guest, withheld by hpv, user route =="
+# (the default boot above ran them on, through the kvm route)
+pvops_boot() { # pvops_boot NAME EXPECT [run.sh args...]
+	local name=$1 expect=$2
+	shift 2
+	guest_boot "$name" 2 "HPV_EXPECT_PVOPS=$expect /selftests/pv_ops" "$@"
+}
+pvops_boot pvops-switched-off off --append hybridpv=nopvipi,nopvtlb,nopvtimer,nopvidle
+pvops_boot pvops-withheld off --hpv-arg --withhold --hpv-arg pvipi,pvtlb,pvtimer,pvidle
+pvops_boot pvops-user-route on --hpv-arg --hypercall-route --hpv-arg user
 
 echo "# == lifecycle: exit status, poweroff, reboot =="
 lifecycle() { # lifecycle NAME CMD EXPECT_RC EXPECT_STATS_LINE

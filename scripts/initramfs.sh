@@ -7,7 +7,7 @@ build=$top/build
 ksft=$build/linux/tools/testing/selftests
 "$top/scripts/deps.sh" guest
 
-cc=(cc -O2 -static -Wall -Wextra -Werror -pthread -I"$ksft" -I"$top/hypercall-abi")
+cc=(cc -O2 -static -Wall -Wextra -Werror -pthread -isystem "$ksft" -I"$top/hypercall-abi")
 mkdir -p "$build/guest/bin"
 "${cc[@]}" -o "$build/guest/bin/hpvctl" "$top/scripts/initramfs/hpvctl.c"
 for t in "$top"/selftests/guest/*.c; do

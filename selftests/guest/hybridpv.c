@@ -47,8 +47,10 @@ static const struct {
 	{ "0", 0 },                        /* HPV_HC_NOP */
 	{ "1", HPV_ABI_VERSION },          /* HPV_HC_ABI_VERSION */
 	{ "0 1 2 3 4", 0 },                /* arguments are ignored */
-	{ "2", -HPV_ENOSYS },              /* first unallocated number */
-	{ "127", -HPV_ENOSYS },            /* last slot of the page */
+	{ "5", -HPV_ENOSYS },              /* first unallocated number */
+	{ "2 1 0 0 16", -HPV_EINVAL },     /* SEND_IPI to vector 16: an exception */
+	{ "3 1 16", -HPV_EINVAL },         /* SET_TIMER with vector 16 */
+	{ "63", -HPV_ENOSYS },             /* last slot of the page */
 	{ "1", HPV_ABI_VERSION },          /* still answering */
 };
 

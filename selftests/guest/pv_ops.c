@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The paravirtual ops at work: IPI storms, a TLB shootdown stress that
+ * catches stale translations, hrtimer sleeps that never expire early, the
+ * idle op, and CPU hotplug. HPV_EXPECT_PVOPS says whether the ops should be
+ * in use ("on": their counters must move) or not ("off": switched off,
+ * "absent": no hybridpv); the behaviour checks hold either way.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define DEBUGFS "/sys/kernel/debug/hybridpv/"
+
+static const char *expect(void)
+{
+	const char *e = getenv("HPV_EXPECT_PVOPS");
+
+	return e ? e : "on";
+}
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs(s, f) >= 0;
+	return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+static long op_counter(const char *op, const char *field)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/hypervisor/hybridpv/%s/%s", op, field);
+	return read_long(path);
+}
+
+/* With the op on, its calls counter must have moved; otherwise it stays. */
+static void check_used(struct __test_metadata *_metadata, const char *op, long before)
+{
+	long after = op_counter(op, "calls");
+
+	TH_LOG("%s calls %ld -> %ld (%s)", op, before, after, expect());
+	if (!strcmp(expect(), "on")) {
+		EXPECT_GT(after, before);
+	} else if (!strcmp(expect(), "off")) {
+		EXPECT_EQ(after, before);
+	}
+}
+
+static int online_cpus(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+TEST(ipi_storm_every_cpu_to_every_other)
+{
+	char tally[128] = "";
+	long sent, received, mismatched;
+	long wrong, before = op_counter("pvipi", "calls");
+	FILE *f;
+
+	if (online_cpus() < 2)
+		SKIP(return, "needs 2 CPUs");
+	if (access(DEBUGFS "ipi_storm", W_OK))
+		SKIP(return, "no hybridpv debugfs (not a hybridpv guest)");
+	ASSERT_EQ(0, write_str(DEBUGFS "ipi_storm", "300"));
+	f = fopen(DEBUGFS "ipi_storm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(tally, sizeof(tally), f));
+	fclose(f);
+	TH_LOG("%s", tally);
+	ASSERT_EQ(4, sscanf(tally, "sent %ld received %ld wrong_cpu %ld mismatched_cpus %ld", &sent,
+			    &received, &wrong, &mismatched));
+	EXPECT_GT(sent, 0);
+	EXPECT_EQ(sent, received);
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(0, mismatched);
+	check_used(_metadata, "pvipi", before);
+}
+
+/*
+ * One thread remaps and re-protects a page at a fixed address while
+ * readers on the other CPUs keep reading it. Each remap is a new page
+ * holding the next generation number; after the new generation is
+ * published no reader may still see an older one (a stale TLB entry), and
+ * after PROT_NONE no read may succeed.
+ */
+#define TLB_ROUNDS 600
+
+static struct {
+	volatile long *page;
+	atomic_long gen;        /* published generation */
+	atomic_int protected;   /* generation that is PROT_NONE, 0 if none */
+	atomic_int stop;
+	atomic_long stale, readable_after_protect, reads; /* reads: attempts */
+} tlb;
+
+static __thread sigjmp_buf tlb_fault_jmp;
+
+static void tlb_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(tlb_fault_jmp, 1);
+}
+
+static void *tlb_reader(void *arg)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET((int)(long)arg, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!atomic_load(&tlb.stop)) {
+		long g1, g2, v;
+		int p1;
+
+		/* counted before the read: a faulting read is progress too */
+		atomic_fetch_add(&tlb.reads, 1);
+		if (sigsetjmp(tlb_fault_jmp, 1))
+			continue; /* PROT_NONE or being remapped: faulting is right */
+		g1 = atomic_load(&tlb.gen);
+		p1 = atomic_load(&tlb.protected);
+		v = *tlb.page;
+		g2 = atomic_load(&tlb.gen);
+		if (g1 != g2)
+			continue;
+		if (p1 && p1 == g1 && p1 == atomic_load(&tlb.protected))
+			atomic_fetch_add(&tlb.readable_after_protect, 1);
+		else if (v && v < g1)
+			atomic_fetch_add(&tlb.stale, 1);
+	}
+	return NULL;
+}
+
+static void tlb_stress(struct __test_metadata *_metadata, long *stale, long *readable)
+{
+	int ncpu = online_cpus();
+	pthread_t readers[64];
+	struct sigaction sa = { .sa_handler = tlb_fault, .sa_flags = SA_NODEFER };
+	cpu_set_t set;
+	void *addr;
+	int n = 0;
+
+	sigaction(SIGSEGV, &sa, NULL);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	addr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, addr);
+	tlb.page = addr;
+	tlb.page[0] = 1;
+	atomic_store(&tlb.gen, 1);
+	atomic_store(&tlb.protected, 0);
+	atomic_store(&tlb.stop, 0);
+	atomic_store(&tlb.stale, 0);
+	atomic_store(&tlb.readable_after_protect, 0);
+	for (int cpu = 1; cpu < ncpu && n < 64; cpu++)
+		ASSERT_EQ(0, pthread_create(&readers[n++], NULL, tlb_reader, (void *)(long)cpu));
+
+	for (long g = 2; g <= TLB_ROUNDS; g++) {
+		/* Readers must have the old page in their TLBs by now. */
+		for (long r = atomic_load(&tlb.reads); atomic_load(&tlb.reads) < r + 2;)
+			sched_yield();
+		if (g % 2) {
+			ASSERT_EQ(0, mprotect(addr, 4096, PROT_NONE));
+			atomic_store(&tlb.protected, (int)g - 1);
+			for (long r = atomic_load(&tlb.reads); atomic_load(&tlb.reads) < r + 2;)
+				sched_yield();
+			atomic_store(&tlb.protected, 0);
+			ASSERT_EQ(0, mprotect(addr, 4096, PROT_READ | PROT_WRITE));
+		}
+		ASSERT_EQ(addr, mmap(addr, 4096, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+		tlb.page[0] = g;
+		atomic_store(&tlb.gen, g);
+	}
+	atomic_store(&tlb.stop, 1);
+	for (int i = 0; i < n; i++)
+		pthread_join(readers[i], NULL);
+	munmap(addr, 4096);
+	*stale = atomic_load(&tlb.stale);
+	*readable = atomic_load(&tlb.readable_after_protect);
+}
+
+TEST(tlb_shootdown_leaves_no_stale_entry)
+{
+	long stale, readable, before = op_counter("pvtlb", "calls");
+
+	if (online_cpus() < 2)
+		SKIP(return, "needs 2 CPUs");
+	tlb_stress(_metadata, &stale, &readable);
+	TH_LOG("%d rounds: %ld stale reads, %ld reads after PROT_NONE; %ld flushes skipped",
+	       TLB_ROUNDS, stale, readable, op_counter("pvtlb", "skipped"));
+	EXPECT_EQ(0, stale);
+	EXPECT_EQ(0, readable);
+	check_used(_metadata, "pvtlb", before);
+}
+
+/* The same stress must fail when the flush skips the other CPUs. */
+TEST(tlb_stress_catches_a_broken_flush)
+{
+	long stale, readable;
+
+	if (online_cpus() < 2)
+		SKIP(return, "needs 2 CPUs");
+	if (strcmp(expect(), "on") || access(DEBUGFS "break_tlb_flush", W_OK))
+		SKIP(return, "needs the paravirtual flush and its fault switch");
+	ASSERT_EQ(0, write_str(DEBUGFS "break_tlb_flush", "1"));
+	tlb_stress(_metadata, &stale, &readable);
+	ASSERT_EQ(0, write_str(DEBUGFS "break_tlb_flush", "0"));
+	TH_LOG("broken flush: %ld stale reads, %ld reads after PROT_NONE", stale, readable);
+	EXPECT_GT(stale + readable, 0);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static long ts_ns(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000L + t->tv_nsec;
+}
+
+/* hrtimer sleeps on every CPU: never early, and every one comes back. */
+TEST(hrtimer_sleeps_never_expire_early)
+{
+	static const long delays_ns[] = { 50000, 200000, 1000000, 3000000 };
+	long before_timer = op_counter("pvtimer", "calls");
+	long before_idle = op_counter("pvidle", "calls");
+	long late[100];
+
+	for (int cpu = 0; cpu < online_cpus(); cpu++) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		for (size_t d = 0; d < sizeof(delays_ns) / sizeof(delays_ns[0]); d++) {
+			for (int i = 0; i < 100; i++) {
+				struct timespec now, target;
+
+				clock_gettime(CLOCK_MONOTONIC, &target);
+				target.tv_nsec += delays_ns[d];
+				target.tv_sec += target.tv_nsec / 1000000000L;
+				target.tv_nsec %= 1000000000L;
+				ASSERT_EQ(0, clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target,
+							     NULL));
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				late[i] = ts_ns(&now) - ts_ns(&target);
+				ASSERT_GE(late[i], 0);
+			}
+			qsort(late, 100, sizeof(late[0]), cmp_long);
+			TH_LOG("cpu %d, %ld us sleeps: late by median %ld us, p99 %ld us, max %ld us",
+			       cpu, delays_ns[d] / 1000, late[50] / 1000, late[98] / 1000,
+			       late[99] / 1000);
+		}
+	}
+	check_used(_metadata, "pvtimer", before_timer);
+	check_used(_metadata, "pvidle", before_idle);
+}
+
+/* Offline and online a vCPU, then every op must still work on it. */
+TEST(cpu_hotplug_keeps_the_ops_working)
+{
+	const char *online = "/sys/devices/system/cpu/cpu1/online";
+	long before_ipi = op_counter("pvipi", "calls");
+	long before_timer = op_counter("pvtimer", "calls");
+	char tally[128] = "";
+	long sent, received, mismatched;
+	long wrong;
+	cpu_set_t set;
+	FILE *f;
+
+	if (access(online, W_OK))
+		SKIP(return, "cpu1 cannot go offline");
+	ASSERT_EQ(0, write_str(online, "0"));
+	EXPECT_EQ(0, read_long(online));
+	ASSERT_EQ(0, write_str(online, "1"));
+	ASSERT_EQ(1, read_long(online));
+
+	/* the timer on the CPU that came back */
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	for (int i = 0; i < 50; i++) {
+		struct timespec d = { 0, 500000 };
+
+		ASSERT_EQ(0, nanosleep(&d, NULL));
+	}
+	check_used(_metadata, "pvtimer", before_timer);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+
+	if (access(DEBUGFS "ipi_storm", W_OK))
+		return;
+	ASSERT_EQ(0, write_str(DEBUGFS "ipi_storm", "50"));
+	f = fopen(DEBUGFS "ipi_storm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(tally, sizeof(tally), f));
+	fclose(f);
+	ASSERT_EQ(4, sscanf(tally, "sent %ld received %ld wrong_cpu %ld mismatched_cpus %ld", &sent,
+			    &received, &wrong, &mismatched));
+	EXPECT_EQ(sent, received);
+	EXPECT_EQ(0, wrong);
+	check_used(_metadata, "pvipi", before_ipi);
+}
+
+TEST_HARNESS_MAIN
