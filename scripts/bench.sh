@@ -45,6 +45,8 @@ echo "bench: hypercall cost by route (scripts/bench-hypercall.sh)"
 	echo "@hdr date $(date -u '+%F %H:%M UTC')"
 	echo "@hdr machine $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "@hdr host_kernel $(uname -r)"
+	# other work on this machine skews every time: say how busy it was
+	echo "@hdr load_before $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$raw"
 filter() {
 	local line
@@ -85,5 +87,6 @@ for attempt in 1 2; do
 done
 
 echo "@hdr elapsed_s $((SECONDS - t0))" >>"$raw"
+echo "@hdr load_after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw"
 /usr/bin/python3 "$top/scripts/bench/report.py" "$raw" "$top/bench/workloads" "$out"
 echo "bench: done in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: build/bench/report.md, results.json, ratio.svg, exits.svg"

@@ -92,7 +92,10 @@ def md_table(head, rows):
 
 
 def plot(outdir, name, title, ylabel, configs, rows):
-    """clustered bars, log y: rows = [(workload, [value per config])]"""
+    """clustered bars, log y: rows = [(workload, [value per config])];
+    nothing (and False) when there is nothing to draw"""
+    if not any(v and v > 0 for _, vals in rows for v in vals):
+        return False
     dat = os.path.join(outdir, name + ".dat")
     with open(dat, "w") as f:
         f.write("workload " + " ".join(configs) + "\n")
@@ -114,6 +117,7 @@ set datafile missing "?"
 plot for [i=2:{len(configs) + 1}] "{dat}" using i:xtic(1) title columnheader(i)
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True, stderr=subprocess.DEVNULL)
+    return True
 
 
 def main():
@@ -159,6 +163,7 @@ def main():
         "guest_cmdline": header.get("guest_cmdline"),
         "runs_per_cell": int(header.get("runs", 0)),
         "elapsed_s": int(header.get("elapsed_s", 0)),
+        "host_load_before_after": [header.get("load_before"), header.get("load_after")],
         "guest_sees": info,
         "notes": notes,
     }
@@ -196,6 +201,8 @@ def main():
               f"`{head['guest_cmdline']} hpvcmd_b64=...`")
     md.append(f"- {head['runs_per_cell']} runs per cell (medians; min/max in the last table); "
               f"whole `make bench` {head['elapsed_s'] // 60} min {head['elapsed_s'] % 60} s")
+    md.append(f"- host load average (1, 5, 15 min) before: {header.get('load_before')}, after: "
+              f"{header.get('load_after')}; anything else running on these 2 cores skews the times")
     for n in notes:
         md.append(f"- {n}")
     md.append("\n## Configurations\n")
@@ -270,14 +277,17 @@ def main():
         with open(hyper) as f:
             md.append(f.read())
 
-    md.append("\n## Plots\n\n![slowdown against native](ratio.svg)\n\n![exits per operation](exits.svg)\n")
+    md.append("\n## Plots\n")
+    for svg in (plot(outdir, "ratio", "Slowdown against native (log scale; 1 = native)",
+                     "config / native", virt,
+                     [(wl, [ratio(NATIVE)(c, wl) for c in virt]) for wl in workloads])
+                and "![slowdown against native](ratio.svg)",
+                plot(outdir, "exits", "VM exits per operation (log scale; 0 not drawn)",
+                     "exits per op", virt, [(wl, [epo(c, wl) for c in virt]) for wl in workloads])
+                and "![exits per operation](exits.svg)"):
+        md.append(svg or "(a plot with nothing to draw is left out)")
     with open(os.path.join(outdir, "report.md"), "w") as f:
-        f.write("\n".join(md))
-
-    plot(outdir, "ratio", "Slowdown against native (log scale; 1 = native)", "config / native",
-         virt, [(wl, [ratio(NATIVE)(c, wl) for c in virt]) for wl in workloads])
-    plot(outdir, "exits", "VM exits per operation (log scale; 0 not drawn)", "exits per op",
-         virt, [(wl, [epo(c, wl) for c in virt]) for wl in workloads])
+        f.write("\n".join(md) + "\n")
 
 
 if __name__ == "__main__":

@@ -84,13 +84,14 @@ read_counters() {	# into the array named $1
 	done
 }
 
-# One snapshot of the guest for the whole series (build/ may be rebuilt
+# One snapshot of the guest and hpv for the whole series (build/ may be rebuilt
 # meanwhile), on the VM host's scratch file system (tmpfs in L1, not 9p).
 # Native runs the driver from a copy of the guest's /bench there.
 snap=$(mktemp -d)
 trap 'rm -rf "$snap"' EXIT
 cp "$HPV_KERNEL" "$snap/bzImage"
 cp "$HPV_INITRD" "$snap/initrd"
+cp "$top/build/hpv" "$snap/hpv"
 HPV_KERNEL=$snap/bzImage HPV_INITRD=$snap/initrd
 native=$snap/native
 mkdir "$native"
@@ -111,7 +112,7 @@ run_config() {
 	case "$1" in
 	native) launch=(sh "$native/driver.sh" "$runs" "${wl[@]}") ;;
 	qemu) launch=("$top/scripts/qemu-guest.sh" "$2" "$HPV_KERNEL" "$HPV_INITRD" "$HPV_CPUS" "$HPV_MEM" "$cmdline") ;;
-	hpv) launch=("$top/build/hpv" --kernel "$HPV_KERNEL" --initrd "$HPV_INITRD" --cpus "$HPV_CPUS"
+	hpv) launch=("$snap/hpv" --kernel "$HPV_KERNEL" --initrd "$HPV_INITRD" --cpus "$HPV_CPUS"
 		--mem "$HPV_MEM" --cmdline "$cmdline" "${@:2}") ;;
 	esac
 	# exits_per_op is null for native: nothing is read there
