@@ -29,11 +29,13 @@
 #define HPV_FEATURE_PV_TLB_FLUSH   (1u << 3) /* HPV_MSR_VCPU_STATE, struct hpv_vcpu_state */
 #define HPV_FEATURE_PV_TIMER       (1u << 4) /* HPV_HC_SET_TIMER */
 #define HPV_FEATURE_PV_IDLE        (1u << 5) /* HPV_HC_IDLE */
+#define HPV_FEATURE_PV_EOI         (1u << 6) /* HPV_MSR_PV_EOI */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
 #define HPV_MSR_PVCLOCK          0x48505601 /* per vCPU: gpa of its hpv_pvclock | HPV_MSR_ENABLE */
 #define HPV_MSR_VCPU_STATE       0x48505602 /* per vCPU: gpa of its hpv_vcpu_state | ENABLE */
+#define HPV_MSR_PV_EOI           0x48505603 /* per vCPU: gpa of its EOI word | ENABLE */
 #define HPV_MSR_ENABLE           (1ULL << 0)
 
 /*
@@ -73,6 +75,14 @@ struct hpv_vcpu_state {
 
 #define HPV_VCPU_PREEMPTED       (1u << 0)
 #define HPV_VCPU_FLUSH_TLB       (1u << 1)
+
+/*
+ * EOI word: a 32-bit, 4-byte aligned word per vCPU. When the host injects
+ * an interrupt whose EOI needs no exit it sets HPV_PV_EOI_PENDING; the
+ * guest's EOI then only clears the bit (with a single instruction on the
+ * same CPU) and writes the APIC's EOI register only if the bit was clear.
+ */
+#define HPV_PV_EOI_PENDING       (1u << 0)
 
 /*
  * Hypercalls: call hypercall_page + nr * stride (stride from CPUID) with

@@ -133,8 +133,8 @@ pvops_boot() { # pvops_boot NAME EXPECT [run.sh args...]
 	shift 2
 	guest_boot "$name" 2 "HPV_EXPECT_PVOPS=$expect /selftests/pv_ops" "$@"
 }
-pvops_boot pvops-switched-off off --append hybridpv=nopvipi,nopvtlb,nopvtimer,nopvidle
-pvops_boot pvops-withheld off --hpv-arg --withhold --hpv-arg pvipi,pvtlb,pvtimer,pvidle
+pvops_boot pvops-switched-off off --append hybridpv=nopvipi,nopvtlb,nopvtimer,nopvidle,nopveoi
+pvops_boot pvops-withheld off --hpv-arg --withhold --hpv-arg pvipi,pvtlb,pvtimer,pvidle,pveoi
 pvops_boot pvops-user-route on --hpv-arg --hypercall-route --hpv-arg user
 
 echo "# == lifecycle: exit status, poweroff, reboot =="

@@ -24,7 +24,7 @@ const char cli__usage[] =
 	"                    serve hypercalls that KVM can serve in the kernel (kvm, the\n"
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
-	"                    pvtimer, pvidle (the guest's hybridpv=nopv... switches)\n"
+	"                    pvtimer, pvidle, pveoi (the guest's hybridpv=nopv... switches)\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -78,7 +78,7 @@ static const struct {
 } feature_names[] = {
 	{ "pvclock", HPV_FEATURE_PVCLOCK },   { "pvipi", HPV_FEATURE_PV_IPI },
 	{ "pvtlb", HPV_FEATURE_PV_TLB_FLUSH }, { "pvtimer", HPV_FEATURE_PV_TIMER },
-	{ "pvidle", HPV_FEATURE_PV_IDLE },
+	{ "pvidle", HPV_FEATURE_PV_IDLE },     { "pveoi", HPV_FEATURE_PV_EOI },
 };
 
 int cli__parse_features(const char *s, uint32_t *out)
@@ -145,7 +145,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,
-						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle%s",
+						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi%s",
 						 val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;

@@ -2,7 +2,7 @@
 /*
  * The paravirtual ops at work: IPI storms, a TLB shootdown stress that
  * catches stale translations, hrtimer sleeps that never expire early, the
- * idle op, and CPU hotplug. HPV_EXPECT_PVOPS says whether the ops should be
+ * idle and EOI ops, and CPU hotplug. HPV_EXPECT_PVOPS says whether the ops should be
  * in use ("on": their counters must move) or not ("off": switched off,
  * "absent": no hybridpv); the behaviour checks hold either way.
  */
@@ -258,6 +258,7 @@ TEST(hrtimer_sleeps_never_expire_early)
 	static const long delays_ns[] = { 50000, 200000, 1000000, 3000000 };
 	long before_timer = op_counter("pvtimer", "calls");
 	long before_idle = op_counter("pvidle", "calls");
+	long before_eoi = op_counter("pveoi", "calls");
 	long late[100];
 
 	for (int cpu = 0; cpu < online_cpus(); cpu++) {
@@ -288,6 +289,7 @@ TEST(hrtimer_sleeps_never_expire_early)
 	}
 	check_used(_metadata, "pvtimer", before_timer);
 	check_used(_metadata, "pvidle", before_idle);
+	check_used(_metadata, "pveoi", before_eoi);
 }
 
 /* Offline and online a vCPU, then every op must still work on it. */

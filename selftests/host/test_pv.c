@@ -45,12 +45,20 @@ static const struct {
 	const char *name;
 	uint64_t val;
 	int ret;
+	uint32_t msr;
 } state_cases[] = {
-	{ "reserved bit 1", (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL },
-	{ "not 64-byte aligned", (1ULL << 20) + 32 + HPV_MSR_ENABLE, -EINVAL },
-	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL },
-	{ "straddles the end of RAM", ((64ULL << 20) - 32) | HPV_MSR_ENABLE, -EINVAL },
-	{ "valid, but KVM refuses (no VM here)", (1ULL << 20) | HPV_MSR_ENABLE, -EIO },
+	{ "reserved bit 1", (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_VCPU_STATE },
+	{ "not 64-byte aligned", (1ULL << 20) + 32 + HPV_MSR_ENABLE, -EINVAL, HPV_MSR_VCPU_STATE },
+	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_VCPU_STATE },
+	{ "straddles the end of RAM", ((64ULL << 20) - 32) | HPV_MSR_ENABLE, -EINVAL,
+	  HPV_MSR_VCPU_STATE },
+	{ "valid, but KVM refuses (no VM here)", (1ULL << 20) | HPV_MSR_ENABLE, -EIO,
+	  HPV_MSR_VCPU_STATE },
+	{ "EOI word: bit 1 (not 4-byte aligned)", (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_PV_EOI },
+	{ "EOI word: beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_PV_EOI },
+	{ "EOI word: valid, KVM refuses", ((64ULL << 20) - 4) | HPV_MSR_ENABLE, -EIO,
+	  HPV_MSR_PV_EOI },
+	{ "not one of our records", HPV_MSR_ENABLE, -EINVAL, HPV_MSR_PVCLOCK },
 };
 
 TEST(vcpu_state_msr)
@@ -61,8 +69,10 @@ TEST(vcpu_state_msr)
 	kvm.ram = calloc(1, kvm.ram_size);
 	for (size_t i = 0; i < sizeof(state_cases) / sizeof(state_cases[0]); i++) {
 		TH_LOG("%s", state_cases[i].name);
-		EXPECT_EQ(state_cases[i].ret, vcpu_state__set_msr(&cpu, state_cases[i].val));
-		EXPECT_EQ(0, cpu.vcpu_state_msr);
+		EXPECT_EQ(state_cases[i].ret,
+			  vcpu_state__set_msr(&cpu, state_cases[i].msr, state_cases[i].val));
+		EXPECT_EQ(0, cpu.record_msr[0]);
+		EXPECT_EQ(0, cpu.record_msr[1]);
 	}
 	free(kvm.ram);
 }

@@ -19,8 +19,8 @@ int64_t ipi__hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
 /* Raise vector on the vCPU with this APIC id; 1 if delivered, 0 if not. */
 int ipi__deliver(struct kvm *kvm, uint32_t apic_id, uint8_t vector);
 
-/* HPV_MSR_VCPU_STATE, mapped onto KVM's steal-time record. */
-int vcpu_state__set_msr(struct kvm_cpu *cpu, uint64_t val);
+/* HPV_MSR_VCPU_STATE and HPV_MSR_PV_EOI, handed to KVM's own records. */
+int vcpu_state__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val);
 int vcpu_state__init(struct kvm *kvm);
 
 /* Per-vCPU one-shot timers on the pvclock's time line. */
@@ -31,7 +31,7 @@ void timer__exit(struct kvm *kvm);
 void timer__report(struct kvm *kvm, FILE *f);
 /* CPUID's idle-poll hint for the guest, in ns. */
 uint32_t timer__idle_poll_hint(int nr_cpus);
-/* Withdraw HPV_FEATURE_PV_TLB_FLUSH if KVM cannot keep the record. */
+/* Withdraw the features whose record KVM cannot keep on this host. */
 void vcpu_state__probe(struct kvm_cpu *cpu);
 
 #endif

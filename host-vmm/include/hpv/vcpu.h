@@ -9,6 +9,9 @@
 
 struct kvm;
 
+/* Per-vCPU records KVM keeps for us (hw/vcpu_state.c). */
+#define HPV_NR_KVM_RECORDS 2
+
 /* User-space exit reasons we count; KVM_EXIT_* values index it. */
 #define HPV_EXIT_REASONS 64
 
@@ -22,7 +25,7 @@ struct kvm_cpu {
 	uint64_t user_exits[HPV_EXIT_REASONS];
 	uint64_t pvclock_msr; /* last valid HPV_MSR_PVCLOCK value */
 	uint64_t host_ns_latch; /* exit device: host time latched by this vCPU */
-	uint64_t vcpu_state_msr; /* last valid HPV_MSR_VCPU_STATE value */
+	uint64_t record_msr[HPV_NR_KVM_RECORDS]; /* last valid HPV_MSR_VCPU_STATE, _PV_EOI */
 	int timer_fd;            /* its HPV_HC_SET_TIMER timer, -1 before timer__init */
 	uint8_t timer_vector;
 	uint64_t timer_fires, idle_halts, ipis_sent;

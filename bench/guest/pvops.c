@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The paravirtual ops' own workloads, for `make bench`: each runs N
+ * operations of the kind one op serves and prints "<value> <ops>" (time per
+ * operation in microseconds, and the operations run), so that the VM
+ * exits counted around it divide into exits per operation. The same binary
+ * runs natively and under every VMM.
+ *
+ *   pvops ipi N      multicast IPIs: membarrier(PRIVATE_EXPEDITED) with a
+ *                    spinning thread on every other CPU
+ *   pvops tlb N      TLB shootdowns: munmap of a page that threads on every
+ *                    other CPU have in their TLBs
+ *   pvops timer N    hrtimer expiries: 100 us clock_nanosleep
+ *   pvops idle N     an idle CPU for N seconds (the value is s per op)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pvops: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/* Threads on every other CPU, touching *page when there is one. */
+static struct {
+	atomic_int stop;
+	volatile char *_Atomic page;
+	pthread_t threads[256];
+	int n;
+} others;
+
+static void *other_cpu(void *arg)
+{
+	pin((int)(long)arg);
+	while (!atomic_load(&others.stop)) {
+		volatile char *p = atomic_load(&others.page);
+
+		if (p)
+			(void)p[0];
+	}
+	return NULL;
+}
+
+static void start_others(void)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	pin(0);
+	for (int cpu = 1; cpu < ncpu && others.n < 256; cpu++)
+		if (pthread_create(&others.threads[others.n++], NULL, other_cpu, (void *)(long)cpu))
+			die("pthread_create");
+	usleep(10000); /* let them reach their CPUs */
+}
+
+static void stop_others(void)
+{
+	atomic_store(&others.stop, 1);
+	for (int i = 0; i < others.n; i++)
+		pthread_join(others.threads[i], NULL);
+}
+
+static double op_ipi(long n)
+{
+	double t0;
+
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0))
+		die("membarrier register");
+	start_others();
+	t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+			die("membarrier");
+	t0 = now_ns() - t0;
+	stop_others();
+	return t0 / n / 1e3;
+}
+
+/* A page stays mapped at one address; each op unmaps and maps it again. */
+static double op_tlb(long n)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double t = 0;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	p[0] = 1;
+	atomic_store(&others.page, p);
+	start_others();
+	for (long i = 0; i < n; i++) {
+		double t0;
+
+		usleep(0); /* give the other threads time to touch the page */
+		t0 = now_ns();
+		if (mmap(p, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			 0) != p)
+			die("mmap");
+		t += now_ns() - t0;
+		p[0] = 1;
+	}
+	stop_others();
+	return t / n / 1e3;
+}
+
+static double op_timer(long n)
+{
+	struct timespec d = { 0, 100000 };
+	double t0 = now_ns();
+
+	for (long i = 0; i < n; i++)
+		if (clock_nanosleep(CLOCK_MONOTONIC, 0, &d, NULL))
+			die("clock_nanosleep");
+	return (now_ns() - t0) / n / 1e3;
+}
+
+static double op_idle(long n)
+{
+	double t0 = now_ns();
+
+	sleep((unsigned int)n);
+	return (now_ns() - t0) / n / 1e9;
+}
+
+static const struct {
+	const char *name;
+	double (*fn)(long n);
+} workloads[] = {
+	{ "ipi", op_ipi },
+	{ "tlb", op_tlb },
+	{ "timer", op_timer },
+	{ "idle", op_idle },
+};
+
+int main(int argc, char **argv)
+{
+	char *end;
+	long n;
+
+	if (argc != 3)
+		goto usage;
+	errno = 0;
+	n = strtol(argv[2], &end, 10);
+	if (errno || *end || n < 1)
+		goto usage;
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
+		if (!strcmp(argv[1], workloads[i].name)) {
+			printf("%.3f %ld\n", workloads[i].fn(n), n);
+			return 0;
+		}
+	}
+usage:
+	fprintf(stderr, "usage: pvops ipi|tlb|timer|idle N (N >= 1)\n");
+	return 2;
+}
