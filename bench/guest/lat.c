@@ -23,24 +23,11 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "bench.h"
 
 #define BW_CHUNK (64 * 1024)	/* lmbench bw_pipe's transfer size */
 
 static const char *self;	/* our own path, for fork_exec */
-
-static void die(const char *what)
-{
-	fprintf(stderr, "lat: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
 
 static void xwrite(int fd, const void *b, size_t n)
 {
@@ -66,16 +53,6 @@ static void reap(pid_t pid)
 
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
 		die("child");
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET(cpu, &s);
-	if (sched_setaffinity(0, sizeof(s), &s))
-		die("sched_setaffinity");
 }
 
 /* Each op_* runs n operations and returns the nanoseconds they took. */
