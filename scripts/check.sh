@@ -75,10 +75,13 @@ guest_selftests() {
 # ends without L1 reporting a status). Those are artefacts of the emulated
 # SVM, not of the code under test: such a run is repeated, at most twice,
 # and says so. Any other failure counts at once.
+died_nested() { # died_nested LOG: the run ended by a triple fault (see below)
+	grep -qE '^hpv: guest reset|the L1 host ended without reporting a status' "$1"
+}
 for attempt in 1 2 3; do
 	guest_selftests
 	[ $rc -eq 0 ] && break
-	grep -qE '^hpv: guest reset|the L1 host ended without reporting a status' "$guest_log" || break
+	died_nested "$guest_log" || break
 	[ $attempt -lt 3 ] || break
 	cp "$guest_log" "$log_dir/guest-died-$attempt.log"
 	echo "# the run died by a triple fault (nested TCG, see guest-died-$attempt.log); running it again"
@@ -104,10 +107,15 @@ tree_copy=$build/linux/arch/x86/include/uapi/asm/hybridpv.h
 cmp -s "$top/hypercall-abi/hybridpv.h" "$tree_copy"
 result $? "hypercall-abi/hybridpv.h and the guest series' uapi copy are identical"
 guest_boot() { # guest_boot NAME CPUS TEST [run.sh args...]: one selftest's TAP lines
-	local name=$1 cpus=$2 test=$3 out=$log_dir/$1.log
+	local name=$1 cpus=$2 test=$3 out=$log_dir/$1.log attempt
 	shift 3
-	timeout 600 "$top/scripts/run.sh" --no-announce --cpus "$cpus" "$@" \
-		--cmd "$test" </dev/null >"$out" 2>&1
+	for attempt in 1 2 3; do	# repeated like the main boot above
+		timeout 900 "$top/scripts/run.sh" --no-announce --cpus "$cpus" "$@" \
+			--cmd "$test" </dev/null >"$out" 2>&1 && break
+		died_nested "$out" && [ $attempt -lt 3 ] || break
+		cp "$out" "$log_dir/$name-died-$attempt.log"
+		echo "# $name died by a triple fault (nested TCG, see $name-died-$attempt.log); running it again"
+	done
 	echo "# $name"
 	tr -d '\r' <"$out" | grep -E '^(ok|not ok) ' | sed "s/^\(\(not \)\?ok\) [0-9]*/\1 - $name:/" |
 		{ tally; echo "$passed $failed" >"$log_dir/counts"; }
@@ -136,6 +144,16 @@ pvops_boot() { # pvops_boot NAME EXPECT [run.sh args...]
 pvops_boot pvops-switched-off off --append hybridpv=nopvipi,nopvtlb,nopvtimer,nopvidle,nopveoi
 pvops_boot pvops-withheld off --hpv-arg --withhold --hpv-arg pvipi,pvtlb,pvtimer,pvidle,pveoi
 pvops_boot pvops-user-route on --hpv-arg --hypercall-route --hpv-arg user
+
+echo "# == upstream's timers kselftest, paravirtual timer on (2 vCPUs) =="
+# Its latency bounds (40 ms) are for real hardware. Nested under TCG a
+# failure on latency alone is reported as a skip that names its worst
+# figure; an early expiry, or any other failure, still fails.
+waive=0
+grep -q '^hybridpv: nested mode' "$guest_log" && waive=1
+guest_boot timers 2 "HPV_LATENCY_BOUND_WAIVED=$waive /kselftest/timers/run.sh"
+grep -q '^pvtimer on' "$log_dir/timers.log" 2>/dev/null
+result $? "timers kselftest ran with the paravirtual timer on"
 
 echo "# == lifecycle: exit status, poweroff, reboot =="
 lifecycle() { # lifecycle NAME CMD EXPECT_RC EXPECT_STATS_LINE

@@ -40,6 +40,18 @@ for b in "$build"/guest/bin/*; do
 	[ "$(basename "$b")" = hpvctl ] || cp "$b" "$build/guest/root/selftests/"
 done
 cp "$top"/selftests/guest/*.sh "$build/guest/root/selftests/" 2>/dev/null || true
+# Upstream's timers kselftest (its non-destructive set), static, in
+# /kselftest/timers: make check runs it with the paravirtual timer on.
+timers=(posix_timers nanosleep nsleep-lat set-timer-lat mqueue-lat inconsistency-check raw_skew
+	threadtest rtcpie)
+mkdir -p "$build/guest/timers" "$build/guest/root/kselftest/timers"
+make -s -C "$ksft/timers" OUTPUT="$build/guest/timers" CFLAGS="-O2 -static -Wall" \
+	"${timers[@]/#/$build/guest/timers/}"
+for t in "${timers[@]}"; do
+	cp "$build/guest/timers/$t" "$build/guest/root/kselftest/timers/"
+done
+cp "$top/scripts/initramfs/run_timers.sh" "$build/guest/root/kselftest/timers/run.sh"
+
 # Benchmarks are not tests: they go to /bench, which run_tests.sh ignores.
 mkdir -p "$build/guest/root/bench"
 for b in "$top"/bench/guest/*.c; do
