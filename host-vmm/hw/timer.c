@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HPV_HC_SET_TIMER and HPV_HC_IDLE: one timerfd per vCPU on the host's
+ * HPV_HC_SET_TIMER and HPV_HC_IDLE: one POSIX timer per vCPU on the host's
  * CLOCK_MONOTONIC, which the pvclock follows (pvclock ns = host ns -
- * kvm->start_ns), and one thread that turns expiries into interrupts
- * through the in-kernel irqchip. HPV_HC_IDLE arms the timer and halts the
- * vCPU in the same exit: KVM then blocks the vCPU until an interrupt is
- * pending, with its usual halt polling.
+ * kvm->start_ns). Its signal goes to the vCPU's own thread, which injects
+ * the vector before it next enters the guest: no other thread has to kick
+ * the vCPU out of the guest (a separate timer thread did that, costing a
+ * cross-CPU IPI per expiry, and under nested TCG it brought the L1 host
+ * down). HPV_HC_IDLE arms the timer and halts the vCPU in the same exit:
+ * KVM then blocks the vCPU until an interrupt is pending or the signal
+ * arrives.
  */
 #include <errno.h>
-#include <pthread.h>
+#include <signal.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/timerfd.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hpv/kvm.h"
@@ -33,12 +34,47 @@ uint32_t timer__idle_poll_hint(int nr_cpus)
 	return nr_cpus <= sysconf(_SC_NPROCESSORS_ONLN) ? HPV_IDLE_POLL_NS : 0;
 }
 
+/* The signal only has to interrupt KVM_RUN; the flag says why. */
+static void timer__signal(int sig, siginfo_t *info, void *uc)
+{
+	struct kvm_cpu *cpu = info->si_value.sival_ptr;
+
+	(void)sig;
+	(void)uc;
+	if (!cpu)
+		return;
+	__atomic_store_n(&cpu->timer_pending, 1, __ATOMIC_RELEASE);
+	/* a KVM_RUN about to start returns at once */
+	if (cpu->run)
+		__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The timer is created on first use, by the vCPU thread it signals. */
+static int timer__create(struct kvm_cpu *cpu)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = HPV_TIMER_SIGNAL,
+		.sigev_value.sival_ptr = cpu,
+	};
+
+	if (cpu->timer_created)
+		return 0;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &cpu->timer))
+		return -errno;
+	cpu->timer_created = true;
+	return 0;
+}
+
 static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
 {
 	struct itimerspec its = { 0 };
 	int64_t host_ns;
 
 	if (vector < HPV_VECTOR_MIN || vector > HPV_VECTOR_MAX)
+		return -HPV_EINVAL;
+	if (timer__create(cpu))
 		return -HPV_EINVAL;
 	if (deadline) {
 		/* A deadline already past fires at once; a zero it_value
@@ -52,8 +88,8 @@ static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
 		its.it_value.tv_sec = host_ns / NSEC_PER_SEC;
 		its.it_value.tv_nsec = host_ns % NSEC_PER_SEC;
 	}
-	__atomic_store_n(&cpu->timer_vector, (uint8_t)vector, __ATOMIC_RELEASE);
-	if (timerfd_settime(cpu->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+	cpu->timer_vector = (uint8_t)vector;
+	if (timer_settime(cpu->timer, TIMER_ABSTIME, &its, NULL) < 0)
 		return -HPV_EINVAL;
 	return 0;
 }
@@ -80,90 +116,34 @@ int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4])
 	return 0;
 }
 
-static void *timer__thread(void *arg)
+/* On the vCPU thread, before each KVM_RUN: deliver an expiry. */
+void timer__deliver(struct kvm_cpu *cpu)
 {
-	struct kvm *kvm = arg;
-	struct epoll_event ev[16];
-
-	/* Expiries are deadlines: no slack added by the host scheduler. */
-	prctl(PR_SET_TIMERSLACK, 1UL);
-	for (;;) {
-		int n = epoll_wait(kvm->timer_epfd, ev, ARRAY_SIZE(ev), -1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		for (int i = 0; i < n; i++) {
-			struct kvm_cpu *cpu = ev[i].data.ptr;
-			uint64_t expirations;
-
-			if (!cpu)
-				return NULL; /* the stop eventfd */
-			if (read(cpu->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
-				continue; /* re-armed or cancelled since */
-			ipi__deliver(kvm, cpu->id, __atomic_load_n(&cpu->timer_vector, __ATOMIC_ACQUIRE));
-			__atomic_add_fetch(&cpu->timer_fires, 1, __ATOMIC_RELAXED);
-		}
-	}
-	return NULL;
+	if (!__atomic_exchange_n(&cpu->timer_pending, 0, __ATOMIC_ACQ_REL))
+		return;
+	ipi__deliver(cpu->kvm, cpu->id, cpu->timer_vector);
+	cpu->timer_fires++;
 }
 
 int timer__init(struct kvm *kvm)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	int ret;
+	struct sigaction sa = { .sa_sigaction = timer__signal, .sa_flags = SA_SIGINFO };
 
-	kvm->timer_stop_fd = -1;
-	kvm->timer_epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (kvm->timer_epfd < 0)
-		return -errno;
-	kvm->timer_stop_fd = eventfd(0, EFD_CLOEXEC);
-	ev.data.ptr = NULL;
-	if (kvm->timer_stop_fd < 0 ||
-	    epoll_ctl(kvm->timer_epfd, EPOLL_CTL_ADD, kvm->timer_stop_fd, &ev) < 0)
-		goto err;
-	for (int i = 0; i < kvm->nr_cpus; i++) {
-		struct kvm_cpu *cpu = kvm->cpus[i];
-
-		cpu->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-		ev.data.ptr = cpu;
-		if (cpu->timer_fd < 0 || epoll_ctl(kvm->timer_epfd, EPOLL_CTL_ADD, cpu->timer_fd, &ev) < 0)
-			goto err;
-	}
-	ret = pthread_create(&kvm->timer_thread, NULL, timer__thread, kvm);
-	if (ret) {
-		errno = ret;
-		goto err;
-	}
-	kvm->timer_running = true;
-	return 0;
-err:
-	ret = -errno;
-	timer__exit(kvm);
-	return ret;
+	(void)kvm;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(HPV_TIMER_SIGNAL, &sa, NULL) ? -errno : 0;
 }
 
 void timer__exit(struct kvm *kvm)
 {
-	if (kvm->timer_running) {
-		uint64_t one = 1;
-
-		if (write(kvm->timer_stop_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(kvm->timer_thread, NULL);
-		kvm->timer_running = false;
-	}
 	for (int i = 0; i < kvm->nr_cpus; i++) {
-		if (kvm->cpus[i] && kvm->cpus[i]->timer_fd >= 0) {
-			close(kvm->cpus[i]->timer_fd);
-			kvm->cpus[i]->timer_fd = -1;
+		struct kvm_cpu *cpu = kvm->cpus[i];
+
+		if (cpu && cpu->timer_created) {
+			timer_delete(cpu->timer);
+			cpu->timer_created = false;
 		}
 	}
-	if (kvm->timer_stop_fd >= 0)
-		close(kvm->timer_stop_fd);
-	if (kvm->timer_epfd >= 0)
-		close(kvm->timer_epfd);
-	kvm->timer_stop_fd = kvm->timer_epfd = -1;
 }
 
 void timer__report(struct kvm *kvm, FILE *f)

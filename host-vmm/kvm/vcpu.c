@@ -27,7 +27,6 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 	cpu->kvm = kvm;
 	cpu->id = id;
 	cpu->stats_fd = -1;
-	cpu->timer_fd = -1;
 
 	cpu->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, id);
 	if (cpu->fd < 0) {
@@ -220,9 +219,19 @@ static void *kvm_cpu__thread(void *arg)
 
 	sigemptyset(&set);
 	sigaddset(&set, HPV_KICK_SIGNAL);
+	sigaddset(&set, HPV_TIMER_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (atomic_load(&kvm->end) == HPV_END_NONE) {
+		/*
+		 * immediate_exit is set by the end request and by the timer's
+		 * signal; clearing it here and checking both again after is
+		 * what keeps either from being missed.
+		 */
+		__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (atomic_load(&kvm->end) != HPV_END_NONE)
+			break;
+		timer__deliver(cpu);
 		if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -49,9 +49,6 @@ struct kvm {
 	uint32_t idle_poll_ns;   /* the guest's idle-poll hint in CPUID */
 	uint64_t hypercall_msr;  /* last valid HPV_MSR_HYPERCALL_PAGE value */
 
-	int timer_epfd, timer_stop_fd; /* hw/timer.c */
-	pthread_t timer_thread;
-	bool timer_running;
 
 	atomic_int end;          /* enum hpv_end, first writer wins */
 	atomic_int exit_status;

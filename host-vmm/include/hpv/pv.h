@@ -3,6 +3,7 @@
 #ifndef HPV_PV_H
 #define HPV_PV_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -26,7 +27,11 @@ int vcpu_state__init(struct kvm *kvm);
 /* Per-vCPU one-shot timers on the pvclock's time line. */
 int64_t timer__set_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
 int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
+/* The per-vCPU timers' signal: it interrupts that vCPU's KVM_RUN. */
+#define HPV_TIMER_SIGNAL SIGUSR2
 int timer__init(struct kvm *kvm);
+/* On the vCPU thread before KVM_RUN: inject a timer expiry if one came. */
+void timer__deliver(struct kvm_cpu *cpu);
 void timer__exit(struct kvm *kvm);
 void timer__report(struct kvm *kvm, FILE *f);
 /* CPUID's idle-poll hint for the guest, in ns. */

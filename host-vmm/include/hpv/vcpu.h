@@ -3,6 +3,7 @@
 #define HPV_VCPU_H
 
 #include <pthread.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
@@ -26,7 +27,9 @@ struct kvm_cpu {
 	uint64_t pvclock_msr; /* last valid HPV_MSR_PVCLOCK value */
 	uint64_t host_ns_latch; /* exit device: host time latched by this vCPU */
 	uint64_t record_msr[HPV_NR_KVM_RECORDS]; /* last valid HPV_MSR_VCPU_STATE, _PV_EOI */
-	int timer_fd;            /* its HPV_HC_SET_TIMER timer, -1 before timer__init */
+	timer_t timer;           /* its HPV_HC_SET_TIMER timer, signalling this thread */
+	bool timer_created;
+	int timer_pending;       /* set by the timer's signal */
 	uint8_t timer_vector;
 	uint64_t timer_fires, idle_halts, ipis_sent;
 };
