@@ -136,6 +136,12 @@ int main(int argc, char **argv)
 	hpv_stubs.features = kvm->features;
 	if (kvm->hybridpv && timer__init(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot start the paravirtual timers");
+	if (kvm->hybridpv && hpv_stubs.route == HPV_ROUTE_KVM && (kvm->features & HPV_FEATURE_PV_TIMER)) {
+		ret = timer__kvm_init(kvm);
+		if (ret)
+			pr_info("KVM's synthetic timers are unavailable (%s): the paravirtual timer takes the user route",
+				strerror(-ret));
+	}
 
 	if (boot__load_bzimage(kvm, image, image_size, initrd, initrd_size,
 			       build_cmdline(cfg.cmdline, kvm->tsc_khz), &boot))

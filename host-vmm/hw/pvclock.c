@@ -155,6 +155,22 @@ void pvclock__report(FILE *f)
 		ref.checks, (long long)ref.max_diverge);
 }
 
+int pvclock__guest_now(struct kvm_cpu *cpu, uint64_t *ns)
+{
+	struct hpv_pvclock rec;
+	uint64_t tsc;
+
+	/* The reference, once taken, only ever changes its flags. */
+	if (!__atomic_load_n(&ref.have_ref, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	rec = (struct hpv_pvclock){ .tsc_timestamp = ref.tsc, .system_time = ref.ns,
+				    .tsc_to_system_mul = ref.mul, .tsc_shift = ref.shift };
+	if (pvclock__guest_tsc(cpu, &tsc))
+		return -EIO;
+	*ns = pvclock__read(&rec, tsc);
+	return 0;
+}
+
 static int pvclock__take_ref(struct kvm_cpu *cpu)
 {
 	struct kvm *kvm = cpu->kvm;
@@ -180,7 +196,7 @@ static int pvclock__take_ref(struct kvm_cpu *cpu)
 	}
 	ref.max_diverge = 0;
 	ref.checks = 0;
-	ref.have_ref = 1;
+	__atomic_store_n(&ref.have_ref, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HPV_HC_SET_TIMER and HPV_HC_IDLE: one POSIX timer per vCPU on the host's
- * CLOCK_MONOTONIC, which the pvclock follows (pvclock ns = host ns -
- * kvm->start_ns). Its signal goes to the vCPU's own thread, which injects
- * the vector before it next enters the guest: no other thread has to kick
- * the vCPU out of the guest (a separate timer thread did that, costing a
- * cross-CPU IPI per expiry, and under nested TCG it brought the L1 host
- * down). HPV_HC_IDLE arms the timer and halts the vCPU in the same exit:
- * KVM then blocks the vCPU until an interrupt is pending or the signal
- * arrives.
+ * HPV_HC_SET_TIMER and HPV_HC_IDLE: one one-shot timer per vCPU on the
+ * pvclock's time line. The call always comes to us (no KVM hypercall arms
+ * a timer, and the guest cannot write KVM's timer MSRs itself without a
+ * Hyper-V CPUID leaf where ours is); the expiry need not.
+ *
+ * kvm route (the default where KVM has them): we arm the vCPU's Hyper-V
+ * synthetic timer 0 with KVM_SET_MSRS, in direct mode, so KVM raises our
+ * vector through its in-kernel LAPIC when the timer expires, as it does
+ * for its own LAPIC timer: no signal, no trip through user space, and a
+ * halted vCPU is woken in the kernel. Those timers count KVM's clock in
+ * 100 ns units, and we set KVM's clock to the pvclock's time line.
+ *
+ * user route: a POSIX timer per vCPU on the host's CLOCK_MONOTONIC, which
+ * the pvclock follows (pvclock ns = host ns - kvm->start_ns). Its signal
+ * goes to the vCPU's own thread, which injects the vector before it next
+ * enters the guest: no other thread has to kick the vCPU out of the guest
+ * (a separate timer thread did that, costing a cross-CPU IPI per expiry,
+ * and under nested TCG it brought the L1 host down).
+ *
+ * HPV_HC_IDLE arms the timer and halts the vCPU in the same exit: KVM then
+ * blocks the vCPU until an interrupt is pending, the synthetic timer
+ * expires or the signal arrives.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,10 +33,20 @@
 
 #include "hpv/kvm.h"
 #include "hpv/pv.h"
+#include "hpv/pvclock.h"
 #include "hpv/util.h"
 #include "hpv/vcpu.h"
 
 #define NSEC_PER_SEC 1000000000LL
+
+#define HV_X64_MSR_STIMER0_CONFIG 0x400000b0
+#define HV_X64_MSR_STIMER0_COUNT  0x400000b1
+#define HV_STIMER_ENABLE          (1ULL << 0)
+#define HV_STIMER_AUTO_ENABLE     (1ULL << 3) /* a guest write of the count enables */
+#define HV_STIMER_VECTOR_SHIFT    4
+#define HV_STIMER_DIRECT_MODE     (1ULL << 12)
+/* how often a vCPU re-measures its timer clock against the pvclock */
+#define HPV_TIMER_RESYNC_NS 1000000
 /* cpuidle-haltpoll's default poll limit */
 #define HPV_IDLE_POLL_NS 200000u
 
@@ -67,30 +90,102 @@ static int timer__create(struct kvm_cpu *cpu)
 	return 0;
 }
 
-static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
+/*
+ * The host clock the timer counts (KVM's clock, or CLOCK_MONOTONIC for the
+ * POSIX timer) at pvclock time 0, for this vCPU. The pvclock is a TSC line
+ * and those clocks drift from it (under nested TCG by tens of ppm), so the
+ * offset is measured again at most every HPV_TIMER_RESYNC_NS. The guest's
+ * TSC is read first: the offset errs towards firing late, never early, as
+ * an early expiry would only make the guest arm the same deadline again.
+ */
+static int64_t timer__clock_offset(struct kvm_cpu *cpu)
+{
+	struct kvm *kvm = cpu->kvm;
+	struct kvm_clock_data clock = { 0 };
+	int64_t now = hpv_now_ns();
+	uint64_t pv;
+
+	if (cpu->timer_offset_at && now - cpu->timer_offset_at < HPV_TIMER_RESYNC_NS)
+		return cpu->timer_clock_offset;
+	if (pvclock__guest_now(cpu, &pv))
+		/* no pvclock yet: the lines as they were set out at start */
+		return kvm->timer_kvm ? 0 : kvm->start_ns;
+	if (!kvm->timer_kvm) {
+		cpu->timer_clock_offset = hpv_now_ns() - (int64_t)pv;
+	} else if (!ioctl(kvm->vm_fd, KVM_GET_CLOCK, &clock)) {
+		cpu->timer_clock_offset = (int64_t)clock.clock - (int64_t)pv;
+	} else {
+		return cpu->timer_clock_offset;
+	}
+	cpu->timer_offset_at = now;
+	return cpu->timer_clock_offset;
+}
+
+/* deadline + offset, kept within [1, INT64_MAX]: a past deadline fires at once */
+static int64_t timer__host_deadline(uint64_t deadline, int64_t offset)
+{
+	int64_t t;
+
+	if (deadline > INT64_MAX || __builtin_add_overflow((int64_t)deadline, offset, &t))
+		return INT64_MAX;
+	return t < 1 ? 1 : t;
+}
+
+/* Arm this vCPU's synthetic timer at deadline, or stop it (0), from the
+ * vCPU's own thread. */
+static int stimer__set(struct kvm_cpu *cpu, uint8_t vector, uint64_t deadline)
+{
+	uint64_t config = HV_STIMER_AUTO_ENABLE | HV_STIMER_DIRECT_MODE |
+			  (uint64_t)vector << HV_STIMER_VECTOR_SHIFT;
+	uint64_t count = 0;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[2];
+	} msrs = { .hdr.nmsrs = 2 };
+
+	/* A write from us never auto-enables: the count goes in, then the
+	 * enable bit; stopping takes the enable bit away first. */
+	if (deadline) {
+		/* in 100 ns units, rounded up */
+		count = ((uint64_t)timer__host_deadline(deadline, timer__clock_offset(cpu)) + 99) / 100;
+		msrs.e[0] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_COUNT, .data = count };
+		msrs.e[1] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_CONFIG,
+						    .data = config | HV_STIMER_ENABLE };
+	} else {
+		msrs.e[0] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_CONFIG, .data = config };
+		msrs.e[1] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_COUNT, .data = 0 };
+	}
+	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 2 ? 0 : -EIO;
+}
+
+static int posix_timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
 {
 	struct itimerspec its = { 0 };
 	int64_t host_ns;
 
-	if (vector < HPV_VECTOR_MIN || vector > HPV_VECTOR_MAX)
-		return -HPV_EINVAL;
 	if (timer__create(cpu))
 		return -HPV_EINVAL;
 	if (deadline) {
-		/* A deadline already past fires at once; a zero it_value
-		 * would disarm, so the earliest is 1 ns. */
-		if (deadline > (uint64_t)(INT64_MAX - cpu->kvm->start_ns))
-			host_ns = INT64_MAX;
-		else
-			host_ns = (int64_t)deadline + cpu->kvm->start_ns;
-		if (host_ns < 1)
-			host_ns = 1;
+		/* a zero it_value would disarm: the earliest is 1 ns */
+		host_ns = timer__host_deadline(deadline, timer__clock_offset(cpu));
 		its.it_value.tv_sec = host_ns / NSEC_PER_SEC;
 		its.it_value.tv_nsec = host_ns % NSEC_PER_SEC;
 	}
 	cpu->timer_vector = (uint8_t)vector;
 	if (timer_settime(cpu->timer, TIMER_ABSTIME, &its, NULL) < 0)
 		return -HPV_EINVAL;
+	return 0;
+}
+
+static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
+{
+	if (vector < HPV_VECTOR_MIN || vector > HPV_VECTOR_MAX)
+		return -HPV_EINVAL;
+	if (!cpu->kvm->timer_kvm)
+		return posix_timer__arm(cpu, deadline, vector);
+	if (stimer__set(cpu, (uint8_t)vector, deadline))
+		return -HPV_EINVAL;
+	cpu->stimer_arms++;
 	return 0;
 }
 
@@ -125,6 +220,30 @@ void timer__deliver(struct kvm_cpu *cpu)
 	cpu->timer_fires++;
 }
 
+/*
+ * The kvm route: synthetic timers on every vCPU (SynIC, which they need,
+ * stays unused otherwise: the guest sees no Hyper-V leaf), and KVM's clock
+ * set to the pvclock's time line. Setting it to the pvclock's time read
+ * before the ioctl puts it at most the ioctl's duration behind, so a
+ * deadline is never met early.
+ */
+int timer__kvm_init(struct kvm *kvm)
+{
+	struct kvm_enable_cap synic = { .cap = KVM_CAP_HYPERV_SYNIC2 };
+	struct kvm_clock_data clock = { 0 };
+
+	if (ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_SYNIC2) <= 0)
+		return -ENOTSUP;
+	for (int i = 0; i < kvm->nr_cpus; i++)
+		if (ioctl(kvm->cpus[i]->fd, KVM_ENABLE_CAP, &synic) < 0)
+			return -errno;
+	clock.clock = (uint64_t)(hpv_now_ns() - kvm->start_ns);
+	if (ioctl(kvm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
+		return -errno;
+	kvm->timer_kvm = true;
+	return 0;
+}
+
 int timer__init(struct kvm *kvm)
 {
 	struct sigaction sa = { .sa_sigaction = timer__signal, .sa_flags = SA_SIGINFO };
@@ -148,7 +267,17 @@ void timer__exit(struct kvm *kvm)
 
 void timer__report(struct kvm *kvm, FILE *f)
 {
-	fprintf(f, "%-24s", "pv timer fires");
+	fprintf(f, "hpv: stats: pv timer expiries in %s\n",
+		kvm->timer_kvm ? "KVM (synthetic timers)" : "hpv (POSIX timers)");
+	fprintf(f, "%-24s", "timer clock - pvclock ns");
+	for (int i = 0; i < kvm->nr_cpus; i++)
+		fprintf(f, " %14lld", (long long)(kvm->cpus[i]->timer_clock_offset -
+						  (kvm->timer_kvm ? 0 : kvm->start_ns)));
+	fprintf(f, "\n%-24s", "pv timer arms (KVM)");
+	for (int i = 0; i < kvm->nr_cpus; i++)
+		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->stimer_arms);
+	fprintf(f, "\n");
+	fprintf(f, "%-24s", "pv timer fires (POSIX)");
 	for (int i = 0; i < kvm->nr_cpus; i++)
 		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_fires);
 	fprintf(f, "\n%-24s", "pv idle halts");

@@ -164,4 +164,26 @@ TEST(timer_and_idle_arguments)
 	timer__exit(&kvm);
 }
 
+/* The kvm route arms KVM's synthetic timer: where KVM refuses, the call
+ * fails with the documented error, and no POSIX timer stands in. */
+TEST(timer_kvm_route_reports_a_refusal)
+{
+	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .timer_kvm = true };
+	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
+	struct kvm_cpu *cpus[] = { &c0 };
+	const uint64_t arm[4] = { 1000, 0xec }, stop[4] = { 0, 0xec }, bad[4] = { 1000, 31 };
+
+	kvm.cpus = cpus;
+	ASSERT_EQ(0, timer__init(&kvm));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, arm));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, stop));
+	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, arm));
+	EXPECT_FALSE(c0.timer_created);
+	EXPECT_EQ(0, c0.stimer_arms);
+	/* no VM: the route cannot be set up */
+	EXPECT_GT(0, timer__kvm_init(&kvm));
+	timer__exit(&kvm);
+}
+
 TEST_HARNESS_MAIN

@@ -30,7 +30,9 @@ int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
 /* The per-vCPU timers' signal: it interrupts that vCPU's KVM_RUN. */
 #define HPV_TIMER_SIGNAL SIGUSR2
 int timer__init(struct kvm *kvm);
-/* On the vCPU thread before KVM_RUN: inject a timer expiry if one came. */
+/* Fire the timers with KVM's synthetic timers; -errno where KVM cannot. */
+int timer__kvm_init(struct kvm *kvm);
+/* On the vCPU thread before KVM_RUN: inject a POSIX timer's expiry. */
 void timer__deliver(struct kvm_cpu *cpu);
 void timer__exit(struct kvm *kvm);
 void timer__report(struct kvm *kvm, FILE *f);

@@ -20,6 +20,9 @@ void pvclock__publish(struct hpv_pvclock *rec, uint64_t tsc, uint64_t ns, uint32
 		      uint8_t flags);
 /* --stats: TSC_STABLE, and how far our clock and KVM's ever disagreed. */
 void pvclock__report(FILE *f);
+/* The pvclock's time now as cpu's guest sees it; -EAGAIN before the first
+ * registration. */
+int pvclock__guest_now(struct kvm_cpu *cpu, uint64_t *ns);
 /* Validate and apply a vCPU's HPV_MSR_PVCLOCK write; -EINVAL means #GP. */
 int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val);
 int pvclock__init(struct kvm *kvm);

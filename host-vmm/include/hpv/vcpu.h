@@ -31,7 +31,9 @@ struct kvm_cpu {
 	bool timer_created;
 	int timer_pending;       /* set by the timer's signal */
 	uint8_t timer_vector;
-	uint64_t timer_fires, idle_halts, ipis_sent;
+	int64_t timer_clock_offset; /* the timer's host clock at pvclock time 0 */
+	int64_t timer_offset_at;    /* when it was measured (host ns), 0: never */
+	uint64_t timer_fires, idle_halts, ipis_sent, stimer_arms;
 };
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);
