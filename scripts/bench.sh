@@ -4,16 +4,18 @@
 # hpv with and without the hybrid ABI), all in one VM-host session, then
 # the hypercall cost benchmark, then build/bench/{results.json,report.md}
 # and the plots. A benchmark, not a test: it prints what it measured.
-#   bench.sh [--runs N] [--configs A,B,...]     (N >= 5 for the report)
+#   bench.sh [--runs N] [--configs A,B,...] [--workloads W,X,...]
+#   (N >= 5 for the report; a subset of workloads is for A/B runs of one op)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
-runs=5 configs=""
+runs=5 configs="" workloads=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runs) runs=${2:-}; shift ;;
 	--configs) configs=${2:-}; shift ;;
-	*) echo "bench.sh: unknown option $1 (--runs N, --configs A,B)" >&2; exit 2 ;;
+	--workloads) workloads=${2:-}; shift ;;
+	*) echo "bench.sh: unknown option $1 (--runs N, --configs A,B, --workloads W,X)" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -25,6 +27,10 @@ pending=(${configs//,/ })
 [ ${#pending[@]} -gt 0 ] || pending=($all)
 for c in "${pending[@]}"; do
 	grep -qx -- "$c" <<<"$all" || { echo "bench.sh: unknown configuration $c (one of:" $all")" >&2; exit 2; }
+done
+known=$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads")
+for w in ${workloads//,/ }; do
+	grep -qx -- "$w" <<<"$known" || { echo "bench.sh: unknown workload $w (one of:" $known")" >&2; exit 2; }
 done
 
 "$top/scripts/deps.sh" bench nested
@@ -69,7 +75,8 @@ filter() {
 tries=4
 for attempt in $(seq $tries); do
 	"$top/scripts/run.sh" --cpus 2 --mem 512M \
-		--host-cmd "scripts/bench/series.sh $runs ${pending[*]}" </dev/null 2>&1 | filter || true
+		--host-cmd "BENCH_WORKLOADS='${workloads//,/ }' scripts/bench/series.sh $runs ${pending[*]}" \
+		</dev/null 2>&1 | filter || true
 	left=()
 	for c in "${pending[@]}"; do
 		grep -qx "@cfg-done $c" "$raw" || left+=("$c")

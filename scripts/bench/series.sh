@@ -51,6 +51,8 @@ done
 
 # (no process substitution: L1's /dev has no /dev/fd)
 workloads=($(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads"))
+# bench.sh --workloads: only these (checked there)
+[ -z "${BENCH_WORKLOADS:-}" ] || workloads=($BENCH_WORKLOADS)
 nworkloads=${#workloads[@]}
 t_start=$SECONDS
 
