@@ -197,7 +197,8 @@ for c in "$@"; do
 	done
 	echo "bench: [+$((SECONDS - t_start))s] configuration $n/$# $c ($how): $nworkloads workloads x $runs runs"
 	finished=()
-	if ! run_config "$c" "$how"; then	# no names: all of them
+	# no names: all of them; --workloads: those
+	if ! run_config "$c" "$how" ${BENCH_WORKLOADS:-}; then
 		# A nested run now and then dies by a triple fault of the emulated
 		# SVM: once more, from the first workload that did not complete.
 		echo "bench: $c: retrying once from the first unfinished workload"
