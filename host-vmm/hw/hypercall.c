@@ -172,13 +172,21 @@ static int hypercall__doorbell(struct kvm_cpu *cpu, uint64_t port, void *data, u
 	if (!is_write || len != 4)
 		return -EINVAL;
 	memcpy(&nr, data, 4);
-	if (ioctl(cpu->fd, KVM_GET_REGS, &regs) < 0)
+	/* Registers KVM synced into kvm_run save two ioctls per call. */
+	if (cpu->run && (cpu->run->kvm_valid_regs & KVM_SYNC_X86_REGS))
+		regs = cpu->run->s.regs.regs;
+	else if (ioctl(cpu->fd, KVM_GET_REGS, &regs) < 0)
 		return -errno;
 	args[0] = regs.rdi;
 	args[1] = regs.rsi;
 	args[2] = regs.rdx;
 	args[3] = regs.r10;
 	regs.rax = hypercall__dispatch(cpu, nr, args);
+	if (cpu->run && (cpu->run->kvm_valid_regs & KVM_SYNC_X86_REGS)) {
+		cpu->run->s.regs.regs.rax = regs.rax;
+		cpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
 	return ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0 ? -errno : 0;
 }
 

@@ -131,6 +131,7 @@ int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus)
 	ret = kvm__check_caps(kvm);
 	if (ret)
 		goto err_sys;
+	kvm->sync_regs = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS;
 	if (nr_cpus > kvm__max_cpus(kvm)) {
 		pr_err("--cpus %d: this KVM runs at most %d vCPUs", nr_cpus, kvm__max_cpus(kvm));
 		ret = -EINVAL;

@@ -60,6 +60,9 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 		goto err_unmap;
 	}
 
+	/* the doorbell then reads its arguments without KVM_GET_REGS */
+	if (kvm->sync_regs)
+		cpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	cpu->stats_fd = ioctl(cpu->fd, KVM_GET_STATS_FD, NULL);
 	*out = cpu;
 	return 0;

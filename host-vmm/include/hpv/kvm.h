@@ -49,6 +49,7 @@ struct kvm {
 	uint32_t idle_poll_ns;   /* the guest's idle-poll hint in CPUID */
 	uint64_t hypercall_msr;  /* last valid HPV_MSR_HYPERCALL_PAGE value */
 	bool timer_kvm;          /* KVM's synthetic timers fire HPV_HC_SET_TIMER's */
+	bool sync_regs;          /* KVM copies the GPRs into kvm_run at each exit */
 
 	atomic_int end;          /* enum hpv_end, first writer wins */
 	atomic_int exit_status;
