@@ -136,10 +136,10 @@ int main(int argc, char **argv)
 	hpv_stubs.features = kvm->features;
 	if (kvm->hybridpv && timer__init(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot start the paravirtual timers");
-	if (kvm->hybridpv && hpv_stubs.route == HPV_ROUTE_KVM && (kvm->features & HPV_FEATURE_PV_TIMER)) {
+	if (kvm->hybridpv && cfg.pv_timer_kvm && (kvm->features & HPV_FEATURE_PV_TIMER)) {
 		ret = timer__kvm_init(kvm);
 		if (ret)
-			pr_info("KVM's synthetic timers are unavailable (%s): the paravirtual timer takes the user route",
+			pr_info("KVM's synthetic timers are unavailable (%s): the paravirtual timer uses POSIX timers",
 				strerror(-ret));
 	}
 

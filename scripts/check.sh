@@ -139,7 +139,7 @@ abi_boot no-hybridpv absent --hpv-arg --no-hybridpv
 abi_boot qemu-tcg absent --vmm qemu-tcg
 abi_boot qemu-kvm absent --vmm qemu-kvm
 
-echo "# == paravirtual ops: switched off in the guest, withheld by hpv, user route =="
+echo "# == paravirtual ops: switched off in the guest, withheld by hpv, user route, KVM timers =="
 # (the default boot above ran them on, through the kvm route)
 pvops_boot() { # pvops_boot NAME EXPECT [run.sh args...]
 	local name=$1 expect=$2
@@ -149,14 +149,14 @@ pvops_boot() { # pvops_boot NAME EXPECT [run.sh args...]
 pvops_boot pvops-switched-off off --append hybridpv=nopvipi,nopvtlb,nopvtimer,nopvidle,nopveoi
 pvops_boot pvops-withheld off --hpv-arg --withhold --hpv-arg pvipi,pvtlb,pvtimer,pvidle,pveoi
 pvops_boot pvops-user-route on --hpv-arg --hypercall-route --hpv-arg user
-# Which host timer fired the guest's deadlines: KVM's on the kvm route
-# (with arms counted), hpv's POSIX timers on the user route.
-awk '/^pv timer arms \(KVM\)/ { for (i = 5; i <= NF; i++) n += $i } END { exit !(n > 0) }' "$guest_log" &&
-	grep -q '^hpv: stats: pv timer expiries in KVM' "$guest_log"
-result $? "kvm route: KVM's synthetic timers fired the paravirtual timer (hpv --stats)"
-awk '/^pv timer fires \(POSIX\)/ { for (i = 5; i <= NF; i++) n += $i } END { exit !(n > 0) }' \
-	"$log_dir/pvops-user-route.log"
-result $? "user route: hpv's POSIX timers fired the paravirtual timer (hpv --stats)"
+pvops_boot pvops-kvm-timer on --hpv-arg --pv-timer --hpv-arg kvm
+# Which host timer fired the guest's deadlines: hpv's POSIX timers by
+# default, KVM's synthetic timers (with hpv's arms counted) on request.
+awk '/^pv timer fires \(POSIX\)/ { for (i = 5; i <= NF; i++) n += $i } END { exit !(n > 0) }' "$guest_log"
+result $? "default: hpv's POSIX timers fired the paravirtual timer (hpv --stats)"
+awk '/^pv timer arms \(KVM\)/ { for (i = 5; i <= NF; i++) n += $i } END { exit !(n > 0) }' \
+	"$log_dir/pvops-kvm-timer.log" && grep -q '^hpv: stats: pv timer expiries in KVM' "$log_dir/pvops-kvm-timer.log"
+result $? "--pv-timer kvm: KVM's synthetic timers fired the paravirtual timer (hpv --stats)"
 
 echo "# == upstream's timers kselftest, paravirtual timer on (2 vCPUs) =="
 # Its latency bounds (40 ms) are for real hardware. Nested under TCG a

@@ -5,15 +5,16 @@
  * a timer, and the guest cannot write KVM's timer MSRs itself without a
  * Hyper-V CPUID leaf where ours is); the expiry need not.
  *
- * kvm route (the default where KVM has them): we arm the vCPU's Hyper-V
+ * --pv-timer kvm (where KVM has them): we arm the vCPU's Hyper-V
  * synthetic timer 0 with KVM_SET_MSRS, in direct mode, so KVM raises our
  * vector through its in-kernel LAPIC when the timer expires, as it does
  * for its own LAPIC timer: no signal, no trip through user space, and a
  * halted vCPU is woken in the kernel. Those timers count KVM's clock in
  * 100 ns units, and we set KVM's clock to the pvclock's time line.
  *
- * user route: a POSIX timer per vCPU on the host's CLOCK_MONOTONIC, which
- * the pvclock follows (pvclock ns = host ns - kvm->start_ns). Its signal
+ * --pv-timer posix, the default (guests died more often with the synthetic
+ * timers, cause not found): a POSIX timer per vCPU on the host's
+ * CLOCK_MONOTONIC, which the pvclock roughly follows. Its signal
  * goes to the vCPU's own thread, which injects the vector before it next
  * enters the guest: no other thread has to kick the vCPU out of the guest
  * (a separate timer thread did that, costing a cross-CPU IPI per expiry,

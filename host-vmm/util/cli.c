@@ -11,7 +11,7 @@
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats] [--no-hybridpv] [--hypercall-route kvm|user]\n"
-	"           [--withhold FEATURE[,FEATURE...]] [--help]\n"
+	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer posix|kvm] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -25,6 +25,9 @@ const char cli__usage[] =
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
 	"                    pvtimer, pvidle, pveoi (the guest's hybridpv=nopv... switches)\n"
+	"  --pv-timer posix|kvm\n"
+	"                    fire the paravirtual timer from a POSIX timer in hpv (posix,\n"
+	"                    the default) or from KVM's Hyper-V synthetic timers (kvm)\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -112,7 +115,7 @@ static int cli__fail(char *err, unsigned long len, const char *fmt, const char *
 int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen)
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
-						"--hypercall-route", "--withhold" };
+						"--hypercall-route", "--withhold", "--pv-timer" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
 				     .hybridpv = true, .hypercall_route = HPV_ROUTE_KVM };
@@ -142,6 +145,13 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 				cfg->hypercall_route = HPV_ROUTE_USER;
 			else
 				return cli__fail(err, errlen, "--hypercall-route '%s': kvm or user%s", val, "");
+		} else if (!strcmp(opt, "--pv-timer")) {
+			if (!strcmp(val, "kvm"))
+				cfg->pv_timer_kvm = true;
+			else if (!strcmp(val, "posix"))
+				cfg->pv_timer_kvm = false;
+			else
+				return cli__fail(err, errlen, "--pv-timer '%s': posix or kvm%s", val, "");
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,

@@ -210,7 +210,8 @@ def main():
     md.append("native: the workloads run on the VM host itself, from the guest's /bench; "
               "full-virt: QEMU/KVM `-cpu host,kvm=off`; kvm-pv: QEMU/KVM `-cpu host`; "
               "hpv-nohybrid: hpv `--no-hybridpv`; hybridpv-kvm/-user: hpv with the hybrid ABI, "
-              "hypercalls by KVM in-kernel or by hpv's port-I/O doorbell; hybridpv-noops: the same "
+              "hypercalls by KVM in-kernel or by hpv's port-I/O doorbell; hybridpv-kvmtimer: "
+              "hybridpv-kvm with the timer fired by KVM's synthetic timers; hybridpv-noops: the same "
               "guest with the paravirtual ops withheld (pvclock kept).\n")
 
     md.append("\n## Slowdown against native\n")

@@ -22,6 +22,7 @@ configs=(
 	"hpv-nohybrid  | hpv --no-hybridpv"
 	"hybridpv-kvm  | hpv --hypercall-route kvm"
 	"hybridpv-user | hpv --hypercall-route user"
+	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm"
 	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi"
 )
 

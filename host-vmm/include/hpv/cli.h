@@ -17,6 +17,7 @@ struct hpv_config {
 	bool hybridpv;
 	int hypercall_route; /* enum hpv_route */
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
+	bool pv_timer_kvm;   /* fire the paravirtual timer with KVM's synthetic timers */
 	bool help;
 };
 
