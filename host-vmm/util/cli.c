@@ -112,6 +112,15 @@ static int cli__fail(char *err, unsigned long len, const char *fmt, const char *
 	return -EINVAL;
 }
 
+/* An option with two values: *second says which; -EINVAL for neither. */
+static int cli__either(const char *val, const char *first, const char *second, bool *is_second)
+{
+	if (strcmp(val, first) && strcmp(val, second))
+		return -EINVAL;
+	*is_second = !strcmp(val, second);
+	return 0;
+}
+
 int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen)
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
@@ -123,6 +132,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
 		unsigned long n;
+		bool kvm;
 
 		for (size_t k = 0; k < sizeof(with_arg) / sizeof(with_arg[0]); k++) {
 			if (strcmp(opt, with_arg[k]))
@@ -139,18 +149,11 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 		} else if (!strcmp(opt, "--no-hybridpv")) {
 			cfg->hybridpv = false;
 		} else if (!strcmp(opt, "--hypercall-route")) {
-			if (!strcmp(val, "kvm"))
-				cfg->hypercall_route = HPV_ROUTE_KVM;
-			else if (!strcmp(val, "user"))
-				cfg->hypercall_route = HPV_ROUTE_USER;
-			else
+			if (cli__either(val, "user", "kvm", &kvm))
 				return cli__fail(err, errlen, "--hypercall-route '%s': kvm or user%s", val, "");
+			cfg->hypercall_route = kvm ? HPV_ROUTE_KVM : HPV_ROUTE_USER;
 		} else if (!strcmp(opt, "--pv-timer")) {
-			if (!strcmp(val, "kvm"))
-				cfg->pv_timer_kvm = true;
-			else if (!strcmp(val, "posix"))
-				cfg->pv_timer_kvm = false;
-			else
+			if (cli__either(val, "posix", "kvm", &cfg->pv_timer_kvm))
 				return cli__fail(err, errlen, "--pv-timer '%s': posix or kvm%s", val, "");
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
