@@ -191,7 +191,9 @@ static int kvm_cpu__handle_exit(struct kvm_cpu *cpu)
 	case KVM_EXIT_INTR:
 		return 0;
 	case KVM_EXIT_SHUTDOWN:
-		/* Triple fault: what Linux's reboot=t and a crashed guest do. */
+		/* Triple fault: what Linux's reboot=t and a crashed guest do.
+		 * KVM has re-initialised the vCPU by now: no state to show. */
+		pr_info("vCPU %d: triple fault, the guest resets", cpu->id);
 		kvm__request_end(cpu->kvm, HPV_END_RESET, 0);
 		return 0;
 	case KVM_EXIT_SYSTEM_EVENT:
