@@ -23,10 +23,12 @@ case "$runs" in
 '' | *[!0-9]* | 0*) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;;
 esac
 all=$("$top/scripts/bench/series.sh" --list)
+extra=$("$top/scripts/bench/series.sh" --list-extra)
 pending=(${configs//,/ })
 [ ${#pending[@]} -gt 0 ] || pending=($all)
 for c in "${pending[@]}"; do
-	grep -qx -- "$c" <<<"$all" || { echo "bench.sh: unknown configuration $c (one of:" $all")" >&2; exit 2; }
+	grep -qx -- "$c" <<<"$all"$'\n'"$extra" ||
+		{ echo "bench.sh: unknown configuration $c (one of:" $all", or by name:" $extra")" >&2; exit 2; }
 done
 known=$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads")
 for w in ${workloads//,/ }; do
@@ -71,11 +73,12 @@ filter() {
 # One VM-host session (one L1 boot, nested) runs the whole series. If the
 # L1 host itself dies (a nested triple fault: seen about once per full
 # series under load), again for the configurations it did not finish,
-# without their partial records, up to 4 sessions in all.
+# from the first workload without all its runs, up to 4 sessions in all.
 tries=4
+done_pairs=""
 for attempt in $(seq $tries); do
 	"$top/scripts/run.sh" --cpus 2 --mem 512M \
-		--host-cmd "BENCH_WORKLOADS='${workloads//,/ }' scripts/bench/series.sh $runs ${pending[*]}" \
+		--host-cmd "BENCH_DONE='$done_pairs' BENCH_WORKLOADS='${workloads//,/ }' scripts/bench/series.sh $runs ${pending[*]}" \
 		</dev/null 2>&1 | filter || true
 	left=()
 	for c in "${pending[@]}"; do
@@ -90,8 +93,17 @@ for attempt in $(seq $tries); do
 	fi
 	echo "bench: the VM host ended early; once more for: ${pending[*]}"
 	echo "@note the VM host ended early; started once more for: ${pending[*]}" >>"$raw"
+	# keep the workloads with all their runs, drop the rest (_empty, the
+	# markers' own cost, is measured again by every boot)
+	done_pairs=""
 	for c in "${pending[@]}"; do
-		sed -i "/^@\(rec\|info\) $c /d" "$raw"
+		for w in $(sed -n "s/^@rec $c \([^ ]*\) .*/\1/p" "$raw" | sort -u | grep -vx _empty); do
+			if [ "$(grep -c "^@rec $c $w " "$raw")" -eq "$runs" ]; then
+				done_pairs+=" $c:$w"
+			else
+				sed -i "/^@rec $c $w /d" "$raw"
+			fi
+		done
 	done
 done
 
