@@ -119,7 +119,11 @@ int main(int argc, char **argv)
 	hpv_stubs.amd = cpuid__is_amd(kvm->supported_cpuid);
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
-	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm) || vcpu_state__init(kvm)))
+	/* The record serves our timer only: KVM's fires without reading it. */
+	if (!(kvm->features & HPV_FEATURE_PV_TIMER) || cfg.pv_timer_kvm)
+		kvm->features &= ~HPV_FEATURE_PV_TIMER_RECORD;
+	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm) || vcpu_state__init(kvm) ||
+			      timer__init_msr(kvm)))
 		die(HPV_EXIT_VM_FAILED, "cannot register the hybridpv interfaces");
 	if (kvm__install_msr_filter(kvm))
 		die(HPV_EXIT_VM_FAILED, NULL);

@@ -30,12 +30,14 @@
 #define HPV_FEATURE_PV_TIMER       (1u << 4) /* HPV_HC_SET_TIMER */
 #define HPV_FEATURE_PV_IDLE        (1u << 5) /* HPV_HC_IDLE */
 #define HPV_FEATURE_PV_EOI         (1u << 6) /* HPV_MSR_PV_EOI */
+#define HPV_FEATURE_PV_TIMER_RECORD (1u << 7) /* HPV_MSR_TIMER, struct hpv_timer */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
 #define HPV_MSR_PVCLOCK          0x48505601 /* per vCPU: gpa of its hpv_pvclock | HPV_MSR_ENABLE */
 #define HPV_MSR_VCPU_STATE       0x48505602 /* per vCPU: gpa of its hpv_vcpu_state | ENABLE */
 #define HPV_MSR_PV_EOI           0x48505603 /* per vCPU: gpa of its EOI word | ENABLE */
+#define HPV_MSR_TIMER            0x48505604 /* per vCPU: gpa of its hpv_timer | ENABLE */
 #define HPV_MSR_ENABLE           (1ULL << 0)
 
 /*
@@ -83,6 +85,22 @@ struct hpv_vcpu_state {
  * same CPU) and writes the APIC's EOI register only if the bit was clear.
  */
 #define HPV_PV_EOI_PENDING       (1u << 0)
+
+/*
+ * Per-vCPU timer record, 16 bytes, 16-byte aligned. The guest writes the
+ * deadline it wants into next (0: none); the host writes into armed the
+ * pvclock time at which it will next read next (0: it will not). When
+ * that time passes, the host arms a later next in its place without an
+ * interrupt, raises the timer's vector for a next that has been reached
+ * (and clears next), and disarms for 0. So a guest that writes next and
+ * then reads a non-zero armed not later than next need not call
+ * HPV_HC_SET_TIMER. HPV_HC_SET_TIMER and HPV_HC_IDLE with a deadline set
+ * both fields to it, as does registration to the deadline the host holds.
+ */
+struct hpv_timer {
+	__u64 next;       /* written by the guest */
+	__u64 armed;      /* written by the host */
+};
 
 /*
  * Hypercalls: call hypercall_page + nr * stride (stride from CPUID) with

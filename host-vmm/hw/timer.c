@@ -23,6 +23,15 @@
  * HPV_HC_IDLE arms the timer and halts the vCPU in the same exit: KVM then
  * blocks the vCPU until an interrupt is pending, the synthetic timer
  * expires or the signal arrives.
+ *
+ * With the POSIX timers a guest may also register a timer record
+ * (HPV_MSR_TIMER): when the armed time passes we read the deadline the
+ * guest wants now, and arm it, raise the vector, or stop. After raising
+ * we look again HPV_TIMER_RECHECK_NS later, so that the deadline the
+ * guest sets from the expiry interrupt (mostly its next tick, later than
+ * that) needs no hypercall. Each such look costs at most the exit the
+ * guest saved, and none while the vCPU is halted. KVM's synthetic timers
+ * fire without asking us, so with them the record is not offered.
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hpv/io.h"
 #include "hpv/kvm.h"
 #include "hpv/pv.h"
 #include "hpv/pvclock.h"
@@ -48,6 +58,8 @@
 #define HV_STIMER_DIRECT_MODE     (1ULL << 12)
 /* how often a vCPU re-measures its timer clock against the pvclock */
 #define HPV_TIMER_RESYNC_NS 1000000
+/* a quarter of a 250 Hz guest's tick */
+#define HPV_TIMER_RECHECK_NS 1000000
 /* cpuidle-haltpoll's default poll limit */
 #define HPV_IDLE_POLL_NS 200000u
 
@@ -96,8 +108,12 @@ static int timer__create(struct kvm_cpu *cpu)
  * POSIX timer) at pvclock time 0, for this vCPU. The pvclock is a TSC line
  * and those clocks drift from it (under nested TCG by tens of ppm), so the
  * offset is measured again at most every HPV_TIMER_RESYNC_NS. The guest's
- * TSC is read first: the offset errs towards firing late, never early, as
- * an early expiry would only make the guest arm the same deadline again.
+ * TSC is read first: the offset errs towards firing late, never early, as an
+ * early expiry would only make the guest arm the same deadline again.
+ *
+ * Only while the vCPU runs: on a host whose TSC KVM finds unstable (nested
+ * TCG), KVM holds a vCPU's TSC still while it does not enter the guest, a
+ * halted vCPU's included, and catches up on the next entry.
  */
 static int64_t timer__clock_offset(struct kvm_cpu *cpu)
 {
@@ -120,6 +136,14 @@ static int64_t timer__clock_offset(struct kvm_cpu *cpu)
 	}
 	cpu->timer_offset_at = now;
 	return cpu->timer_clock_offset;
+}
+
+/* The offset last measured, from paths where the vCPU may be halted. */
+static int64_t timer__last_offset(struct kvm_cpu *cpu)
+{
+	if (cpu->timer_offset_at)
+		return cpu->timer_clock_offset;
+	return cpu->kvm->timer_kvm ? 0 : cpu->kvm->start_ns;
 }
 
 /* deadline + offset, kept within [1, INT64_MAX]: a past deadline fires at once */
@@ -159,7 +183,7 @@ static int stimer__set(struct kvm_cpu *cpu, uint8_t vector, uint64_t deadline)
 	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 2 ? 0 : -EIO;
 }
 
-static int posix_timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
+static int posix_timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector, int64_t offset)
 {
 	struct itimerspec its = { 0 };
 	int64_t host_ns;
@@ -168,14 +192,24 @@ static int posix_timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vec
 		return -HPV_EINVAL;
 	if (deadline) {
 		/* a zero it_value would disarm: the earliest is 1 ns */
-		host_ns = timer__host_deadline(deadline, timer__clock_offset(cpu));
+		host_ns = timer__host_deadline(deadline, offset);
 		its.it_value.tv_sec = host_ns / NSEC_PER_SEC;
 		its.it_value.tv_nsec = host_ns % NSEC_PER_SEC;
 	}
 	cpu->timer_vector = (uint8_t)vector;
 	if (timer_settime(cpu->timer, TIMER_ABSTIME, &its, NULL) < 0)
 		return -HPV_EINVAL;
+	cpu->timer_deadline = deadline;
 	return 0;
+}
+
+/* What the guest wants (next) and when we look at it again (armed). */
+static void timer__publish(struct kvm_cpu *cpu, uint64_t next, uint64_t armed)
+{
+	if (!cpu->timer_rec)
+		return;
+	__atomic_store_n(&cpu->timer_rec->next, next, __ATOMIC_RELAXED);
+	__atomic_store_n(&cpu->timer_rec->armed, armed, __ATOMIC_RELAXED);
 }
 
 static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
@@ -183,7 +217,7 @@ static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
 	if (vector < HPV_VECTOR_MIN || vector > HPV_VECTOR_MAX)
 		return -HPV_EINVAL;
 	if (!cpu->kvm->timer_kvm)
-		return posix_timer__arm(cpu, deadline, vector);
+		return posix_timer__arm(cpu, deadline, vector, timer__clock_offset(cpu));
 	if (stimer__set(cpu, (uint8_t)vector, deadline))
 		return -HPV_EINVAL;
 	cpu->stimer_arms++;
@@ -192,7 +226,11 @@ static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
 
 int64_t timer__set_hypercall(struct kvm_cpu *cpu, const uint64_t args[4])
 {
-	return timer__arm(cpu, args[0], args[1]);
+	int64_t ret = timer__arm(cpu, args[0], args[1]);
+
+	if (!ret)
+		timer__publish(cpu, args[0], args[0]);
+	return ret;
 }
 
 int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4])
@@ -200,10 +238,12 @@ int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4])
 	struct kvm_mp_state halted = { .mp_state = KVM_MP_STATE_HALTED };
 	int64_t ret = 0;
 
-	if (args[0])
+	if (args[0]) {
 		ret = timer__arm(cpu, args[0], args[1]);
-	if (ret)
-		return ret;
+		if (ret)
+			return ret;
+		timer__publish(cpu, args[0], args[0]);
+	}
 	/* The stub ran STI before the exit, so KVM wakes the vCPU for any
 	 * interrupt, one raised before this point included. */
 	if (ioctl(cpu->fd, KVM_SET_MP_STATE, &halted) < 0)
@@ -212,13 +252,91 @@ int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4])
 	return 0;
 }
 
+/*
+ * The armed time passed and the guest has a timer record: do what its
+ * next field asks now. Returns true if the vector is to be raised. The
+ * guest is out of guest mode on this vCPU, so the record holds still.
+ */
+static bool timer__due(struct kvm_cpu *cpu)
+{
+	uint64_t next = __atomic_load_n(&cpu->timer_rec->next, __ATOMIC_RELAXED);
+	int64_t offset = timer__last_offset(cpu), now = hpv_now_ns() - offset;
+	uint64_t recheck;
+
+	if (!next) {
+		if (!posix_timer__arm(cpu, 0, cpu->timer_vector, offset))
+			timer__publish(cpu, 0, 0);
+		cpu->timer_rec_stops++;
+		return false;
+	}
+	/* Not yet (a later deadline, or a signal that came before a re-arm):
+	 * arm it. The offset errs late, so "now" errs early: a deadline
+	 * just reached is armed in the past and fires again at once. */
+	if (now < 0 || next > (uint64_t)now) {
+		if (!posix_timer__arm(cpu, next, cpu->timer_vector, offset))
+			timer__publish(cpu, next, next);
+		cpu->timer_rec_moves++;
+		return false;
+	}
+	recheck = (uint64_t)now + HPV_TIMER_RECHECK_NS;
+	if (!posix_timer__arm(cpu, recheck, cpu->timer_vector, offset))
+		timer__publish(cpu, 0, recheck);
+	else
+		timer__publish(cpu, 0, 0);
+	return true;
+}
+
 /* On the vCPU thread, before each KVM_RUN: deliver an expiry. */
 void timer__deliver(struct kvm_cpu *cpu)
 {
 	if (!__atomic_exchange_n(&cpu->timer_pending, 0, __ATOMIC_ACQ_REL))
 		return;
+	if (cpu->timer_rec && !timer__due(cpu))
+		return;
 	ipi__deliver(cpu->kvm, cpu->id, cpu->timer_vector);
 	cpu->timer_fires++;
+}
+
+/*
+ * HPV_MSR_TIMER: 16-byte aligned, inside guest RAM, bits 1-3 reserved.
+ * A new record starts out as if the guest had asked for the deadline
+ * the timer already holds.
+ */
+int timer__set_record(struct kvm_cpu *cpu, uint64_t val)
+{
+	const uint64_t size = sizeof(struct hpv_timer);
+	struct hpv_timer *rec = NULL;
+
+	if (!(cpu->kvm->features & HPV_FEATURE_PV_TIMER_RECORD) || (val & (size - 1) & ~HPV_MSR_ENABLE))
+		return -EINVAL;
+	if (val & HPV_MSR_ENABLE) {
+		rec = kvm__gpa_to_host(cpu->kvm, val & ~(size - 1), size);
+		if (!rec)
+			return -EINVAL;
+	}
+	cpu->timer_rec = rec;
+	cpu->timer_rec_msr = val;
+	timer__publish(cpu, cpu->timer_deadline, cpu->timer_deadline);
+	return 0;
+}
+
+static int timer__msr(struct kvm_cpu *cpu, uint64_t index, void *data, uint32_t len, bool is_write,
+		      void *ctx)
+{
+	uint64_t *val = data;
+
+	(void)index;
+	(void)len;
+	(void)ctx;
+	if (is_write)
+		return timer__set_record(cpu, *val);
+	*val = cpu->timer_rec_msr;
+	return 0;
+}
+
+int timer__init_msr(struct kvm *kvm)
+{
+	return io__register(&kvm->io, HPV_IO_MSR, HPV_MSR_TIMER, 1, "timer-record", timer__msr, NULL);
 }
 
 /*
@@ -281,6 +399,12 @@ void timer__report(struct kvm *kvm, FILE *f)
 	fprintf(f, "%-24s", "pv timer fires (POSIX)");
 	for (int i = 0; i < kvm->nr_cpus; i++)
 		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_fires);
+	fprintf(f, "\n%-24s", "pv timer record moves");
+	for (int i = 0; i < kvm->nr_cpus; i++)
+		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_rec_moves);
+	fprintf(f, "\n%-24s", "pv timer record stops");
+	for (int i = 0; i < kvm->nr_cpus; i++)
+		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_rec_stops);
 	fprintf(f, "\n%-24s", "pv idle halts");
 	for (int i = 0; i < kvm->nr_cpus; i++)
 		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->idle_halts);

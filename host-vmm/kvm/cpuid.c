@@ -22,7 +22,8 @@ static uint32_t sig_word(int i)
 }
 
 /* The pvclock, and the timer on its time line, need KVM's TSC rate. */
-#define HPV_FEATURES_NEED_TSC_KHZ (HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER)
+#define HPV_FEATURES_NEED_TSC_KHZ \
+	(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_TIMER_RECORD)
 
 static void cpuid__add_hybridpv(struct kvm_cpuid2 *c, uint32_t *n, const struct kvm *kvm)
 {

@@ -24,7 +24,8 @@ const char cli__usage[] =
 	"                    serve hypercalls that KVM can serve in the kernel (kvm, the\n"
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
-	"                    pvtimer, pvidle, pveoi (the guest's hybridpv=nopv... switches)\n"
+	"                    pvtimer, pvidle, pveoi (the guest's hybridpv=nopv... switches),\n"
+	"                    pvtimerrec (the timer record: every deadline a hypercall)\n"
 	"  --pv-timer posix|kvm\n"
 	"                    fire the paravirtual timer from a POSIX timer in hpv (posix,\n"
 	"                    the default) or from KVM's Hyper-V synthetic timers (kvm)\n"
@@ -82,6 +83,7 @@ static const struct {
 	{ "pvclock", HPV_FEATURE_PVCLOCK },   { "pvipi", HPV_FEATURE_PV_IPI },
 	{ "pvtlb", HPV_FEATURE_PV_TLB_FLUSH }, { "pvtimer", HPV_FEATURE_PV_TIMER },
 	{ "pvidle", HPV_FEATURE_PV_IDLE },     { "pveoi", HPV_FEATURE_PV_EOI },
+	{ "pvtimerrec", HPV_FEATURE_PV_TIMER_RECORD },
 };
 
 int cli__parse_features(const char *s, uint32_t *out)
@@ -158,7 +160,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,
-						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi%s",
+						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvtimerrec%s",
 						 val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;

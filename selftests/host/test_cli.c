@@ -22,7 +22,7 @@ static const struct {
 	{ { "--kernel", "k", "--mem", "1GiB" }, 1, 1, 1ULL << 30, NULL },
 	{ { "--kernel", "k", "--cpus", "255" }, 1, 255, 512ULL << 20, NULL },
 	{ { "--help" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--withhold", "pvipi,pvtlb,pvtimer,pvidle,pveoi,pvclock" }, 1, 1, 512ULL << 20, NULL },
+	{ { "--kernel", "k", "--withhold", "pvipi,pvtlb,pvtimer,pvidle,pveoi,pvclock,pvtimerrec" }, 1, 1, 512ULL << 20, NULL },
 	{ { "--kernel", "k", "--withhold", "pvipi,ipi" }, 0, 0, 0, "--withhold 'pvipi,ipi'" },
 	{ { "--kernel", "k", "--withhold", "" }, 0, 0, 0, "--withhold" },
 	{ { "--kernel", "k", "--withhold", "pvipi," }, 1, 1, 512ULL << 20, NULL },

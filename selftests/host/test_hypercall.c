@@ -196,7 +196,8 @@ TEST(cpuid_leaves)
 	free(on);
 	kvm.tsc_khz = 0;
 	on = cpuid__compose(sup, 0, &kvm);
-	EXPECT_EQ(HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER),
+	EXPECT_EQ(HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
+				       HPV_FEATURE_PV_TIMER_RECORD),
 		  leaf(on, HPV_CPUID_FEATURES)->ebx);
 
 	/* features withheld on the command line */

@@ -164,6 +164,114 @@ TEST(timer_and_idle_arguments)
 	timer__exit(&kvm);
 }
 
+static const struct {
+	const char *name;
+	uint64_t val;
+	uint32_t features;
+	int ret;
+} record_cases[] = {
+	{ "feature not offered", (1ULL << 20) | HPV_MSR_ENABLE, 0, -EINVAL },
+	{ "reserved bit 1", (1ULL << 20) | 2 | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD, -EINVAL },
+	{ "not 16-byte aligned", ((1ULL << 20) + 8) | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD,
+	  -EINVAL },
+	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD, -EINVAL },
+	{ "straddles the end of RAM", ((64ULL << 20) - 8) | HPV_MSR_ENABLE,
+	  HPV_FEATURE_PV_TIMER_RECORD, -EINVAL },
+	{ "the last 16 bytes of RAM", ((64ULL << 20) - 16) | HPV_MSR_ENABLE,
+	  HPV_FEATURE_PV_TIMER_RECORD, 0 },
+	{ "unregister", 0, HPV_FEATURE_PV_TIMER_RECORD, 0 },
+};
+
+TEST(timer_record_msr)
+{
+	struct kvm kvm = { .ram_size = 64ULL << 20 };
+	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1, .timer_deadline = 12345 };
+	struct hpv_timer *last;
+
+	kvm.ram = calloc(1, kvm.ram_size);
+	last = (struct hpv_timer *)(kvm.ram + kvm.ram_size - 16);
+	for (size_t i = 0; i < sizeof(record_cases) / sizeof(record_cases[0]); i++) {
+		TH_LOG("%s", record_cases[i].name);
+		kvm.features = record_cases[i].features;
+		EXPECT_EQ(record_cases[i].ret, timer__set_record(&cpu, record_cases[i].val));
+		if (record_cases[i].ret)
+			continue;
+		EXPECT_EQ(record_cases[i].val, cpu.timer_rec_msr);
+		EXPECT_EQ(!!(record_cases[i].val & HPV_MSR_ENABLE), cpu.timer_rec != NULL);
+	}
+	/* a new record starts out with the deadline already armed */
+	EXPECT_EQ(12345, last->next);
+	EXPECT_EQ(12345, last->armed);
+	free(kvm.ram);
+}
+
+/*
+ * With a record, an expiry does what the guest asks now: a later deadline
+ * is armed without an interrupt, one reached raises the vector and a look
+ * a little later is armed, and none stops the timer.
+ */
+TEST(timer_record_moves_raises_and_stops)
+{
+	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .features = HPV_FEATURE_PV_TIMER_RECORD,
+			   .ram_size = 1ULL << 20 };
+	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
+	struct kvm_cpu *cpus[] = { &c0 };
+	uint64_t args[4] = { 0, 0xec };
+	struct hpv_timer *rec;
+	int64_t t0, pv;
+
+	kvm.cpus = cpus;
+	kvm.ram = calloc(1, kvm.ram_size);
+	rec = (struct hpv_timer *)(kvm.ram + 4096);
+	kvm.start_ns = now_ns() - 5000000000LL;
+	ASSERT_EQ(0, timer__init(&kvm));
+	ASSERT_EQ(0, timer__set_record(&c0, 4096 | HPV_MSR_ENABLE));
+
+	t0 = now_ns();
+	pv = t0 - kvm.start_ns;
+	args[0] = (uint64_t)(pv + 20000000); /* in 20 ms */
+	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
+	EXPECT_EQ(args[0], rec->next);
+	EXPECT_EQ(args[0], rec->armed);
+
+	/* the guest moves its deadline 30 ms later without a call */
+	rec->next = args[0] + 30000000;
+	wait_pending(&c0, t0);
+	timer__deliver(&c0);
+	EXPECT_EQ(0, c0.timer_fires);
+	EXPECT_EQ(1, c0.timer_rec_moves);
+	EXPECT_EQ(args[0] + 30000000, rec->armed);
+
+	/* reached: raised once, next cleared, a look within a few ms armed */
+	wait_pending(&c0, t0);
+	EXPECT_GE(now_ns() - t0, 50000000);
+	timer__deliver(&c0);
+	EXPECT_EQ(1, c0.timer_fires);
+	EXPECT_EQ(0, rec->next);
+	EXPECT_LT(args[0] + 30000000, rec->armed);
+	EXPECT_GT(now_ns() - kvm.start_ns + 5000000, (int64_t)rec->armed);
+
+	/* nothing asked for by then: the timer stops, silently */
+	t0 = now_ns();
+	wait_pending(&c0, t0);
+	timer__deliver(&c0);
+	EXPECT_EQ(1, c0.timer_fires);
+	EXPECT_EQ(1, c0.timer_rec_stops);
+	EXPECT_EQ(0, rec->armed);
+	EXPECT_EQ(0, c0.timer_deadline);
+
+	/* a signal that came before a re-arm raises nothing */
+	args[0] = (uint64_t)(now_ns() - kvm.start_ns + 1000000000);
+	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
+	c0.timer_pending = 1;
+	timer__deliver(&c0);
+	EXPECT_EQ(1, c0.timer_fires);
+	EXPECT_EQ(2, c0.timer_rec_moves);
+	EXPECT_EQ(args[0], rec->armed);
+	timer__exit(&kvm);
+	free(kvm.ram);
+}
+
 /* The kvm route arms KVM's synthetic timer: where KVM refuses, the call
  * fails with the documented error, and no POSIX timer stands in. */
 TEST(timer_kvm_route_reports_a_refusal)

@@ -22,7 +22,7 @@ struct kvm_cpu;
 #define HPV_FEATURES_ALL                                                                   \
 	(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_IPI |              \
 	 HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_IDLE |             \
-	 HPV_FEATURE_PV_EOI)
+	 HPV_FEATURE_PV_EOI | HPV_FEATURE_PV_TIMER_RECORD)
 
 /* How a stub reaches its handler. */
 enum hpv_route {

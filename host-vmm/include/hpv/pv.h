@@ -25,6 +25,8 @@ int vcpu_state__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val);
 int vcpu_state__init(struct kvm *kvm);
 
 /* Per-vCPU one-shot timers on the pvclock's time line. */
+int timer__set_record(struct kvm_cpu *cpu, uint64_t val);
+int timer__init_msr(struct kvm *kvm);
 int64_t timer__set_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
 int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
 /* The per-vCPU timers' signal: it interrupts that vCPU's KVM_RUN. */

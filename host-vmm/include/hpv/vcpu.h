@@ -33,7 +33,11 @@ struct kvm_cpu {
 	uint8_t timer_vector;
 	int64_t timer_clock_offset; /* the timer's host clock at pvclock time 0 */
 	int64_t timer_offset_at;    /* when it was measured (host ns), 0: never */
+	uint64_t timer_deadline;    /* the pvclock deadline the timer is armed for, 0: none */
+	struct hpv_timer *timer_rec; /* the guest's HPV_MSR_TIMER record, NULL: none */
+	uint64_t timer_rec_msr;     /* last valid HPV_MSR_TIMER value */
 	uint64_t timer_fires, idle_halts, ipis_sent, stimer_arms;
+	uint64_t timer_rec_moves, timer_rec_stops; /* expiries the record made silent */
 };
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);
