@@ -12,6 +12,9 @@
  *                    other CPU have in their TLBs
  *   pvops timer N    hrtimer expiries: 100 us clock_nanosleep
  *   pvops idle N     an idle CPU for N seconds (the value is s per op)
+ *   pvops wakeup N   wake-ups of an idle CPU: a pipe round trip to a
+ *                    thread on CPU 1 that has been blocked for 1 ms, long
+ *                    enough for its CPU to stop polling and halt
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -128,6 +131,51 @@ static double op_idle(long n)
 	return (now_ns() - t0) / n / 1e9;
 }
 
+static int wake_pipe[2], reply_pipe[2];
+
+static void *wakee(void *arg)
+{
+	char c;
+
+	(void)arg;
+	pin(1);
+	while (read(wake_pipe[0], &c, 1) == 1 && c)
+		if (write(reply_pipe[1], &c, 1) != 1)
+			die("write");
+	return NULL;
+}
+
+static double op_wakeup(long n)
+{
+	pthread_t thread;
+	double t = 0;
+	char c = 1;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		die("wakeup needs 2 CPUs");
+	if (pipe(wake_pipe) || pipe(reply_pipe))
+		die("pipe");
+	pin(0);
+	if (pthread_create(&thread, NULL, wakee, NULL))
+		die("pthread_create");
+	for (long i = 0; i < n; i++) {
+		double t0 = now_ns();
+
+		/* spin, so that only CPU 1 idles */
+		while (now_ns() - t0 < 1e6)
+			;
+		t0 = now_ns();
+		if (write(wake_pipe[1], &c, 1) != 1 || read(reply_pipe[0], &c, 1) != 1)
+			die("pipe round trip");
+		t += now_ns() - t0;
+	}
+	c = 0;
+	if (write(wake_pipe[1], &c, 1) != 1)
+		die("write");
+	pthread_join(thread, NULL);
+	return t / n / 1e3;
+}
+
 static const struct {
 	const char *name;
 	double (*fn)(long n);
@@ -136,6 +184,7 @@ static const struct {
 	{ "tlb", op_tlb },
 	{ "timer", op_timer },
 	{ "idle", op_idle },
+	{ "wakeup", op_wakeup },
 };
 
 int main(int argc, char **argv)
@@ -156,6 +205,6 @@ int main(int argc, char **argv)
 		}
 	}
 usage:
-	fprintf(stderr, "usage: pvops ipi|tlb|timer|idle N (N >= 1)\n");
+	fprintf(stderr, "usage: pvops ipi|tlb|timer|idle|wakeup N (N >= 1)\n");
 	return 2;
 }

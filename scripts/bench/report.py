@@ -64,8 +64,10 @@ def exits_per_op(runs, empty):
     if not runs[0][2]:
         return None
     out = {}
-    for counter in runs[0][2]:
-        base = statistics.median(r[2][counter] for r in empty) if empty else 0
+    # (a resumed series may join runs from sessions that counted different things)
+    for counter in [k for k in runs[0][2] if all(k in r[2] for r in runs)]:
+        base_runs = [r[2][counter] for r in empty if counter in r[2]]
+        base = statistics.median(base_runs) if base_runs else 0
         out[counter] = round(statistics.median(max(r[2][counter] - base, 0) / r[1] for r in runs), 3)
     return out
 
@@ -144,6 +146,7 @@ def main():
                 "median": statistics.median(vals), "min": min(vals), "max": max(vals),
                 "runs": len(vals),
                 "exits_per_op": epo["exits"] if epo else None,
+                "vmm_cpu_ms_per_op": epo.get("vmm_cpu_ms") if epo else None,
                 "exits_per_op_by_counter": epo,
             }
             results.append(rec)
@@ -229,7 +232,7 @@ def main():
     md.append(grid(epo, virt, lambda wl: f"{wl} (per {table[wl][1]})"))
     counters = [k for r in results if r["exits_per_op_by_counter"] for k in r["exits_per_op_by_counter"]]
     # counters that stayed 0 everywhere only widen the tables
-    counters = [k for k in dict.fromkeys(counters) if k != "exits"
+    counters = [k for k in dict.fromkeys(counters) if k not in ("exits", "vmm_cpu_ms")
                 and any(r["exits_per_op_by_counter"] and r["exits_per_op_by_counter"][k] for r in results)]
     if counters:
         md.append("\n### By counter\n")
@@ -247,6 +250,18 @@ def main():
             if rows:
                 md.append(f"\n**{cfg}**\n")
                 md.append(md_table(["workload"] + counters, rows))
+
+    def cpu(c, wl):
+        r = by.get((c, wl))
+        return r["vmm_cpu_ms_per_op"] if r else None
+
+    if any(r["vmm_cpu_ms_per_op"] is not None for r in results):
+        md.append("\n## Host CPU time per operation\n")
+        md.append("CPU time (ms) of the VMM's processes, all their threads, read from /proc on the "
+                  "VM host at the same markers, less the markers' own cost, per operation; 10 ms "
+                  "resolution. For pv_idle (per idle second) it is the host CPU an idle guest "
+                  "costs: 10 ms per second is 1% of a CPU.\n")
+        md.append(grid(cpu, virt, lambda wl: f"{wl} (per {table[wl][1]})"))
 
     md.append("\n## Beside the 2007 table\n")
     md.append("Molnar's KVM paravirt announcement (2007, native / QEMU / KVM / KVM+paravirt-cr3) "

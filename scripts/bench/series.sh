@@ -84,7 +84,20 @@ echo "@hdr mem $HPV_MEM"
 echo "@hdr runs $runs"
 [ "$have_counters" = 1 ] || echo "bench: no $kvmdir/exits here (debugfs, root): exit counts left out"
 
-read_counters() {	# into the array named $1
+# CPU time in ms of the VMM: every process in the VM's process group
+# (run_config's $pid leads it), its threads included.
+vmm_cpu_ms() {
+	local f s ticks=0
+	for f in /proc/[0-9]*/stat; do
+		read -r s <"$f" 2>/dev/null || continue
+		set -- ${s##*) }	# state ppid pgrp ... utime (12) stime (13)
+		[ "$3" = "$pid" ] && ticks=$((ticks + ${12} + ${13}))
+	done
+	echo $((ticks * 1000 / clk_tck))
+}
+clk_tck=$(getconf CLK_TCK)
+
+read_counters() {	# into the array named $1: KVM's counters, then vmm_cpu_ms
 	local -n into=$1
 	local c v
 	into=()
@@ -93,6 +106,7 @@ read_counters() {	# into the array named $1
 		read -r v <"$kvmdir/$c" || v=0
 		into+=("$v")
 	done
+	into+=("$(vmm_cpu_ms)")
 }
 
 # One snapshot of the guest and hpv for the whole series (build/ may be rebuilt
@@ -166,6 +180,8 @@ run_config() {
 				for i in "${!counters[@]}"; do
 					rec+=" ${counters[i]}=$((after[i] - before[i]))"
 				done
+				i=${#counters[@]}
+				rec+=" vmm_cpu_ms=$((after[i] - before[i]))"
 			fi
 			pending+=("$rec")
 			values+=" $3" ;;
