@@ -270,11 +270,14 @@ static bool timer__due(struct kvm_cpu *cpu)
 		return false;
 	}
 	/* Not yet (a later deadline, or a signal that came before a re-arm):
-	 * arm it. The offset errs late, so "now" errs early: a deadline
-	 * just reached is armed in the past and fires again at once. */
+	 * arm it. The offset is the one measured at the vCPU's last call:
+	 * it drifts by tens of us a second nested, so a deadline may be
+	 * met that much early, which only makes the guest call, or late. */
 	if (now < 0 || next > (uint64_t)now) {
-		if (!posix_timer__arm(cpu, next, cpu->timer_vector, offset))
-			timer__publish(cpu, next, next);
+		/* (if it cannot be armed, an early interrupt makes the guest call) */
+		if (posix_timer__arm(cpu, next, cpu->timer_vector, offset))
+			return true;
+		timer__publish(cpu, next, next);
 		cpu->timer_rec_moves++;
 		return false;
 	}

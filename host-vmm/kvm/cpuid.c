@@ -8,6 +8,7 @@
 
 #define CPUID_HV_BASE  0x40000000u
 #define CPUID_HV_LIMIT 0x4fffffffu
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 
 /* KVM's LAPIC timer counts at 1 GHz (APIC_BUS_CYCLE_NS = 1). */
@@ -76,6 +77,10 @@ struct kvm_cpuid2 *cpuid__compose(const struct kvm_cpuid2 *supported, int apic_i
 		case 1:
 			e.ebx = (e.ebx & 0x00ffffffu) | ((uint32_t)apic_id << 24);
 			e.ecx |= CPUID_1_ECX_HYPERVISOR;
+			/* as QEMU does: the LAPIC timer is then one MSR write,
+			 * not an emulated MMIO store */
+			if (kvm->tsc_deadline)
+				e.ecx |= CPUID_1_ECX_TSC_DEADLINE;
 			break;
 		case 0xb:
 		case 0x1f:

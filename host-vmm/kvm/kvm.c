@@ -132,6 +132,8 @@ int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus)
 	if (ret)
 		goto err_sys;
 	kvm->sync_regs = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS;
+	/* KVM emulates it, but leaves it out of KVM_GET_SUPPORTED_CPUID */
+	kvm->tsc_deadline = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	if (nr_cpus > kvm__max_cpus(kvm)) {
 		pr_err("--cpus %d: this KVM runs at most %d vCPUs", nr_cpus, kvm__max_cpus(kvm));
 		ret = -EINVAL;

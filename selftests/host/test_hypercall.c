@@ -179,6 +179,13 @@ TEST(cpuid_leaves)
 
 	EXPECT_EQ(7u << 24 | 0x800, leaf(on, 1)->ebx);
 	EXPECT_NE(0, leaf(on, 1)->ecx & (1u << 31));
+	/* TSC-deadline mode only where KVM says it emulates it */
+	EXPECT_EQ(0, leaf(on, 1)->ecx & (1u << 24));
+	free(on);
+	kvm.tsc_deadline = true;
+	on = cpuid__compose(sup, 7, &kvm);
+	ASSERT_NE(NULL, on);
+	EXPECT_NE(0, leaf(on, 1)->ecx & (1u << 24));
 	memcpy(sig, &leaf(on, HPV_CPUID_SIGNATURE)->ebx, 4);
 	memcpy(sig + 4, &leaf(on, HPV_CPUID_SIGNATURE)->ecx, 4);
 	memcpy(sig + 8, &leaf(on, HPV_CPUID_SIGNATURE)->edx, 4);

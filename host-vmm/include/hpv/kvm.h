@@ -50,6 +50,7 @@ struct kvm {
 	uint64_t hypercall_msr;  /* last valid HPV_MSR_HYPERCALL_PAGE value */
 	bool timer_kvm;          /* KVM's synthetic timers fire HPV_HC_SET_TIMER's */
 	bool sync_regs;          /* KVM copies the GPRs into kvm_run at each exit */
+	bool tsc_deadline;       /* KVM emulates the LAPIC's TSC-deadline mode */
 
 	atomic_int end;          /* enum hpv_end, first writer wins */
 	atomic_int exit_status;
