@@ -34,6 +34,7 @@
  * fire without asking us, so with them the record is not offered.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -387,6 +388,19 @@ void timer__exit(struct kvm *kvm)
 	}
 }
 
+/* Per-vCPU counters for --stats, one line each. */
+static const struct {
+	const char *name;
+	size_t offset; /* of a uint64_t in struct kvm_cpu */
+} timer_counters[] = {
+	{ "pv timer arms (KVM)", offsetof(struct kvm_cpu, stimer_arms) },
+	{ "pv timer fires (POSIX)", offsetof(struct kvm_cpu, timer_fires) },
+	{ "pv timer record moves", offsetof(struct kvm_cpu, timer_rec_moves) },
+	{ "pv timer record stops", offsetof(struct kvm_cpu, timer_rec_stops) },
+	{ "pv idle halts", offsetof(struct kvm_cpu, idle_halts) },
+	{ "pv ipis sent (user)", offsetof(struct kvm_cpu, ipis_sent) },
+};
+
 void timer__report(struct kvm *kvm, FILE *f)
 {
 	fprintf(f, "hpv: stats: pv timer expiries in %s\n",
@@ -395,24 +409,16 @@ void timer__report(struct kvm *kvm, FILE *f)
 	for (int i = 0; i < kvm->nr_cpus; i++)
 		fprintf(f, " %14lld", (long long)(kvm->cpus[i]->timer_clock_offset -
 						  (kvm->timer_kvm ? 0 : kvm->start_ns)));
-	fprintf(f, "\n%-24s", "pv timer arms (KVM)");
-	for (int i = 0; i < kvm->nr_cpus; i++)
-		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->stimer_arms);
 	fprintf(f, "\n");
-	fprintf(f, "%-24s", "pv timer fires (POSIX)");
-	for (int i = 0; i < kvm->nr_cpus; i++)
-		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_fires);
-	fprintf(f, "\n%-24s", "pv timer record moves");
-	for (int i = 0; i < kvm->nr_cpus; i++)
-		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_rec_moves);
-	fprintf(f, "\n%-24s", "pv timer record stops");
-	for (int i = 0; i < kvm->nr_cpus; i++)
-		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->timer_rec_stops);
-	fprintf(f, "\n%-24s", "pv idle halts");
-	for (int i = 0; i < kvm->nr_cpus; i++)
-		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->idle_halts);
-	fprintf(f, "\n%-24s", "pv ipis sent (user)");
-	for (int i = 0; i < kvm->nr_cpus; i++)
-		fprintf(f, " %14llu", (unsigned long long)kvm->cpus[i]->ipis_sent);
-	fprintf(f, "\n");
+	for (size_t k = 0; k < sizeof(timer_counters) / sizeof(timer_counters[0]); k++) {
+		fprintf(f, "%-24s", timer_counters[k].name);
+		for (int i = 0; i < kvm->nr_cpus; i++) {
+			const char *cpu = (const char *)kvm->cpus[i];
+			uint64_t v;
+
+			memcpy(&v, cpu + timer_counters[k].offset, sizeof(v));
+			fprintf(f, " %14llu", (unsigned long long)v);
+		}
+		fprintf(f, "\n");
+	}
 }
