@@ -12,8 +12,9 @@
  * halted vCPU is woken in the kernel. Those timers count KVM's clock in
  * 100 ns units, and we set KVM's clock to the pvclock's time line.
  *
- * --pv-timer posix, the default (guests died more often with the synthetic
- * timers, cause not found): a POSIX timer per vCPU on the host's
+ * --pv-timer posix, the default (nested, the synthetic timers brought the
+ * L1 host down, and they cannot read the timer record): a POSIX timer per
+ * vCPU on the host's
  * CLOCK_MONOTONIC, which the pvclock roughly follows. Its signal
  * goes to the vCPU's own thread, which injects the vector before it next
  * enters the guest: no other thread has to kick the vCPU out of the guest
@@ -27,10 +28,10 @@
  * With the POSIX timers a guest may also register a timer record
  * (HPV_MSR_TIMER): when the armed time passes we read the deadline the
  * guest wants now, and arm it, raise the vector, or stop. After raising
- * we look again HPV_TIMER_RECHECK_NS later, so that the deadline the
- * guest sets from the expiry interrupt (mostly its next tick, later than
- * that) needs no hypercall. Each such look costs at most the exit the
- * guest saved, and none while the vCPU is halted. KVM's synthetic timers
+ * we look again HPV_TIMER_RECHECK_NS later, so that the deadline an idle
+ * guest sets from the expiry interrupt (its next tick, or a stop) needs no
+ * hypercall. A busy guest calls instead (a look would interrupt it), so a
+ * look mostly finds the vCPU halted, where it costs no exit. KVM's synthetic timers
  * fire without asking us, so with them the record is not offered.
  */
 #include <errno.h>
@@ -283,10 +284,7 @@ static bool timer__due(struct kvm_cpu *cpu)
 		return false;
 	}
 	recheck = (uint64_t)now + HPV_TIMER_RECHECK_NS;
-	if (!posix_timer__arm(cpu, recheck, cpu->timer_vector, offset))
-		timer__publish(cpu, 0, recheck);
-	else
-		timer__publish(cpu, 0, 0);
+	timer__publish(cpu, 0, posix_timer__arm(cpu, recheck, cpu->timer_vector, offset) ? 0 : recheck);
 	return true;
 }
 

@@ -185,9 +185,13 @@ def main():
             return slowdown(r["unit"], r["median"], b["median"]) if r and b else None
         return f
 
-    def epo(c, wl):
-        r = by.get((c, wl))
-        return r["exits_per_op"] if r else None
+    def field(name):
+        def f(c, wl):
+            r = by.get((c, wl))
+            return r[name] if r else None
+        return f
+
+    epo = field("exits_per_op")
 
     md = [f"# make bench, {head['date']}\n"]
     if nested:
@@ -251,17 +255,13 @@ def main():
                 md.append(f"\n**{cfg}**\n")
                 md.append(md_table(["workload"] + counters, rows))
 
-    def cpu(c, wl):
-        r = by.get((c, wl))
-        return r["vmm_cpu_ms_per_op"] if r else None
-
     if any(r["vmm_cpu_ms_per_op"] is not None for r in results):
         md.append("\n## Host CPU time per operation\n")
         md.append("CPU time (ms) of the VMM's processes, all their threads, read from /proc on the "
                   "VM host at the same markers, less the markers' own cost, per operation; 10 ms "
                   "resolution. For pv_idle (per idle second) it is the host CPU an idle guest "
                   "costs: 10 ms per second is 1% of a CPU.\n")
-        md.append(grid(cpu, virt, lambda wl: f"{wl} (per {table[wl][1]})"))
+        md.append(grid(field("vmm_cpu_ms_per_op"), virt, lambda wl: f"{wl} (per {table[wl][1]})"))
 
     md.append("\n## Beside the 2007 table\n")
     md.append("Molnar's KVM paravirt announcement (2007, native / QEMU / KVM / KVM+paravirt-cr3) "
