@@ -32,7 +32,7 @@ $(BUILD)/obj/%.o: %.c | deps
 
 $(BUILD)/obj/%.o: %.S | deps
 	@mkdir -p $(dir $@)
-	$(CC) -c $< -o $@
+	$(CC) -MMD -MP $(VMM_INC) -c $< -o $@
 
 $(BUILD)/hpv: $(VMM_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^

@@ -119,8 +119,16 @@ int main(int argc, char **argv)
 	hpv_stubs.amd = cpuid__is_amd(kvm->supported_cpuid);
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
-	/* The record serves our timer only: KVM's fires without reading it. */
-	if (!(kvm->features & HPV_FEATURE_PV_TIMER) || cfg.pv_timer_kvm)
+	if (kvm->hybridpv && cfg.pv_timer == HPV_PV_TIMER_LAPIC && (kvm->features & HPV_FEATURE_PV_TIMER)) {
+		if (kvm->tsc_deadline)
+			kvm->timer_lapic = true;
+		else
+			pr_info("KVM has no TSC-deadline timer: the paravirtual timer uses POSIX timers");
+	}
+	hpv_stubs.lapic_timer = kvm->timer_lapic;
+	/* The record serves hpv's timer only: KVM's fire without reading it. */
+	if (!(kvm->features & HPV_FEATURE_PV_TIMER) || kvm->timer_lapic ||
+	    cfg.pv_timer == HPV_PV_TIMER_HYPERV)
 		kvm->features &= ~HPV_FEATURE_PV_TIMER_RECORD;
 	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm) || vcpu_state__init(kvm) ||
 			      timer__init_msr(kvm)))
@@ -140,7 +148,8 @@ int main(int argc, char **argv)
 	hpv_stubs.features = kvm->features;
 	if (kvm->hybridpv && timer__init(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot start the paravirtual timers");
-	if (kvm->hybridpv && cfg.pv_timer_kvm && (kvm->features & HPV_FEATURE_PV_TIMER)) {
+	if (kvm->hybridpv && cfg.pv_timer == HPV_PV_TIMER_HYPERV &&
+	    (kvm->features & HPV_FEATURE_PV_TIMER)) {
 		ret = timer__kvm_init(kvm);
 		if (ret)
 			pr_info("KVM's synthetic timers are unavailable (%s): the paravirtual timer uses POSIX timers",

@@ -44,20 +44,29 @@ extern const uint8_t hpv_stub_kvm_nop_vmcall[], hpv_stub_kvm_nop_vmcall_end[];
 extern const uint8_t hpv_stub_kvm_nop_vmmcall[], hpv_stub_kvm_nop_vmmcall_end[];
 extern const uint8_t hpv_stub_kvm_send_ipi_vmcall[], hpv_stub_kvm_send_ipi_vmcall_end[];
 extern const uint8_t hpv_stub_kvm_send_ipi_vmmcall[], hpv_stub_kvm_send_ipi_vmmcall_end[];
+extern const uint8_t hpv_stub_lapic_set_timer[], hpv_stub_lapic_set_timer_end[];
 
 #define STUB(name) { hpv_stub_##name, hpv_stub_##name##_end }
 
 static const struct hpv_stub kvm_nop[2] = { STUB(kvm_nop_vmcall), STUB(kvm_nop_vmmcall) };
 static const struct hpv_stub kvm_send_ipi[2] = { STUB(kvm_send_ipi_vmcall),
 						 STUB(kvm_send_ipi_vmmcall) };
+/* No VMCALL in it: a TSC-deadline write, which KVM serves in the kernel. */
+static const struct hpv_stub lapic_set_timer[2] = { STUB(lapic_set_timer), STUB(lapic_set_timer) };
 
-/* The one table of hypercalls: number, feature that offers it, handler. */
+/*
+ * The one table of hypercalls: number, feature that offers it, handler,
+ * its way into KVM, whether the doorbell enables interrupts, and whether
+ * that way needs the LAPIC-timer mode.
+ */
 const struct hpv_hypercall hpv_hypercalls[] = {
-	{ HPV_HC_NOP, "nop", HPV_FEATURE_HYPERCALL_PAGE, hc_nop, kvm_nop, false },
-	{ HPV_HC_ABI_VERSION, "abi_version", HPV_FEATURE_HYPERCALL_PAGE, hc_abi_version, NULL, false },
-	{ HPV_HC_SEND_IPI, "send_ipi", HPV_FEATURE_PV_IPI, ipi__hypercall, kvm_send_ipi, false },
-	{ HPV_HC_SET_TIMER, "set_timer", HPV_FEATURE_PV_TIMER, timer__set_hypercall, NULL, false },
-	{ HPV_HC_IDLE, "idle", HPV_FEATURE_PV_IDLE, timer__idle_hypercall, NULL, true },
+	{ HPV_HC_NOP, "nop", HPV_FEATURE_HYPERCALL_PAGE, hc_nop, kvm_nop, false, false },
+	{ HPV_HC_ABI_VERSION, "abi_version", HPV_FEATURE_HYPERCALL_PAGE, hc_abi_version, NULL, false,
+	  false },
+	{ HPV_HC_SEND_IPI, "send_ipi", HPV_FEATURE_PV_IPI, ipi__hypercall, kvm_send_ipi, false, false },
+	{ HPV_HC_SET_TIMER, "set_timer", HPV_FEATURE_PV_TIMER, timer__set_hypercall, lapic_set_timer,
+	  false, true },
+	{ HPV_HC_IDLE, "idle", HPV_FEATURE_PV_IDLE, timer__idle_hypercall, NULL, true, false },
 };
 const unsigned int hpv_nr_hypercall_entries = ARRAY_SIZE(hpv_hypercalls);
 
@@ -85,7 +94,7 @@ int64_t hypercall__dispatch(struct kvm_cpu *cpu, uint32_t nr, const uint64_t arg
 	return hc->fn(cpu, args);
 }
 
-struct hpv_stub_config hpv_stubs = { HPV_ROUTE_KVM, 0, 0 };
+struct hpv_stub_config hpv_stubs = { HPV_ROUTE_KVM, 0, 0, false };
 
 const char *hypercall__route_name(enum hpv_route route)
 {
@@ -118,11 +127,14 @@ void hypercall__write_page(uint8_t *page, const struct hpv_stub_config *cfg)
 		if (!hc || !(hc->feature & cfg->features))
 			/* Known to be unknown: answer without an exit. */
 			stub__copy(p, hpv_stub_enosys, hpv_stub_enosys_end);
-		else if (hc->kvm_stub && cfg->route == HPV_ROUTE_KVM)
+		else if (hc->kvm_stub && cfg->route == HPV_ROUTE_KVM &&
+			 (!hc->lapic_timer || cfg->lapic_timer))
 			stub__copy(p, hc->kvm_stub[!!cfg->amd].start, hc->kvm_stub[!!cfg->amd].end);
 		else
 			stub__user(p, nr, hc->sti);
 	}
+	/* The LAPIC-timer stub's data: none until a vCPU binds its timer. */
+	memset(page + HPV_STUB_TIMER_DATA, 0, sizeof(struct hpv_stub_timer_data));
 }
 
 int hypercall__set_page_msr(struct kvm *kvm, uint64_t val)

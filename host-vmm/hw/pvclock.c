@@ -86,7 +86,7 @@ void pvclock__publish(struct hpv_pvclock *rec, uint64_t tsc, uint64_t ns, uint32
 			 __ATOMIC_RELEASE);
 }
 
-static int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc)
+int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc)
 {
 	struct {
 		struct kvm_msrs hdr;
@@ -155,20 +155,82 @@ void pvclock__report(FILE *f)
 		ref.checks, (long long)ref.max_diverge);
 }
 
+/* The reference as a record; -EAGAIN before the first registration. */
+static int pvclock__ref_record(struct hpv_pvclock *rec)
+{
+	/* The reference, once taken, only ever changes its flags. */
+	if (!__atomic_load_n(&ref.have_ref, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	*rec = (struct hpv_pvclock){ .tsc_timestamp = ref.tsc, .system_time = ref.ns,
+				     .tsc_to_system_mul = ref.mul, .tsc_shift = ref.shift };
+	return 0;
+}
+
 int pvclock__guest_now(struct kvm_cpu *cpu, uint64_t *ns)
 {
 	struct hpv_pvclock rec;
 	uint64_t tsc;
 
-	/* The reference, once taken, only ever changes its flags. */
-	if (!__atomic_load_n(&ref.have_ref, __ATOMIC_ACQUIRE))
+	if (pvclock__ref_record(&rec))
 		return -EAGAIN;
-	rec = (struct hpv_pvclock){ .tsc_timestamp = ref.tsc, .system_time = ref.ns,
-				    .tsc_to_system_mul = ref.mul, .tsc_shift = ref.shift };
 	if (pvclock__guest_tsc(cpu, &tsc))
 		return -EIO;
 	*ns = pvclock__read(&rec, tsc);
 	return 0;
+}
+
+/*
+ * A record's line inverted, for timers that count the guest's TSC: the
+ * first TSC at which the line reads ns is at most
+ *   base + ((ns - system_time) * mult >> 32)
+ * with mult the ticks per ns in 32.32, rounded up, and base the record's
+ * TSC plus 2^k + 1: the line drops the k low bits of a TSC delta where its
+ * shift is negative (k = 0 otherwise), and the product's floor costs a
+ * tick. Never early; late by those ticks and under one more per 2^31 ns.
+ */
+void pvclock__invert(const struct hpv_pvclock *rec, uint64_t *mult, uint64_t *base)
+{
+	int shift = rec->tsc_shift, k = shift < 0 ? -shift : 0;
+
+	/* ns = (delta << shift) * mul >> 32: ticks per ns = 2^(32 - shift) / mul */
+	*mult = (uint64_t)((((unsigned __int128)1 << (64 - shift)) + rec->tsc_to_system_mul - 1) /
+			   rec->tsc_to_system_mul);
+	*base = rec->tsc_timestamp + (1ULL << k) + 1;
+}
+
+int pvclock__tsc_at(const struct hpv_pvclock *rec, uint64_t ns, uint64_t *tsc)
+{
+	unsigned __int128 ticks;
+	uint64_t mult, base;
+
+	if (ns < rec->system_time) {
+		*tsc = rec->tsc_timestamp; /* before the line began: long past */
+		return 0;
+	}
+	pvclock__invert(rec, &mult, &base);
+	ticks = ((unsigned __int128)(ns - rec->system_time) * mult) >> 32;
+	if (ticks > UINT64_MAX - base)
+		return -ERANGE;
+	*tsc = base + (uint64_t)ticks;
+	return 0;
+}
+
+int pvclock__tsc_line(uint64_t *ref_ns, uint64_t *mult, uint64_t *base)
+{
+	struct hpv_pvclock rec;
+
+	if (pvclock__ref_record(&rec))
+		return -EAGAIN;
+	pvclock__invert(&rec, mult, base);
+	*ref_ns = rec.system_time;
+	return 0;
+}
+
+int pvclock__deadline_tsc(uint64_t ns, uint64_t *tsc)
+{
+	struct hpv_pvclock rec;
+
+	return pvclock__ref_record(&rec) ? -EAGAIN : pvclock__tsc_at(&rec, ns, tsc);
 }
 
 static int pvclock__take_ref(struct kvm_cpu *cpu)

@@ -6,11 +6,13 @@
  * rdx, r10, result in rax, rcx and r11 clobbered. Every stub starts with
  * ENDBR64 so the guest may keep IBT on.
  */
-#define HPV_HYPERCALL_PORT 0xe0
+#include "hpv/stubs.h"
+
 #define KVM_HC_VAPIC_POLL_IRQ 1
 #define KVM_HC_SEND_IPI 10
 #define HPV_EINVAL 22
 #define HPV_ENOSYS 38
+#define HPV_HC_SET_TIMER 3
 
 	.section .rodata, "a"
 
@@ -80,5 +82,55 @@ BEGIN kvm_send_ipi_\insn
 	ret
 END kvm_send_ipi_\insn
 .endr
+
+/*
+ * HPV_HC_SET_TIMER(deadline, vector) on the LAPIC's TSC-deadline timer,
+ * which KVM arms and fires in the kernel: the deadline turned into a TSC
+ * value and written to IA32_TSC_DEADLINE, an exit KVM serves itself. hpv
+ * binds each vCPU's LVTT to the vector when the guest cancels there, the
+ * guest's first call on a CPU; until the vector matches the one bound on
+ * every vCPU, a cancel, a deadline before the pvclock began, or one KVM
+ * cannot convert goes to hpv through the doorbell.
+ *   tsc = base + ((deadline - ref_ns) * mult >> 32)
+ * rounds up (hpv's pvclock__deadline_tsc() is the same in C).
+ */
+BEGIN lapic_set_timer
+	lea 0(%rip), %r11
+	and $-4096, %r11		/* the page, where our data is */
+	test %rdi, %rdi
+	jz 2f
+	cmp HPV_STUB_TIMER_VECTOR(%r11), %rsi
+	jne 2f
+	push %rdx
+	mov %rdi, %rax
+	sub HPV_STUB_TIMER_REF_NS(%r11), %rax
+	jb 1f
+	mulq HPV_STUB_TIMER_MULT(%r11)
+	shrd $32, %rdx, %rax
+	shr $32, %rdx
+	jnz 1f
+	add HPV_STUB_TIMER_BASE(%r11), %rax
+	jc 1f
+	mov %rax, %rcx			/* the deadline in TSC ticks */
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %rax, %rcx			/* ticks from now */
+	add %rcx, %rax
+	sar $HPV_STUB_TIMER_FAR_SHIFT, %rcx
+	test %rcx, %rcx
+	jg 1f
+	mov %rax, %rdx
+	shr $32, %rdx
+	mov $MSR_IA32_TSC_DEADLINE, %ecx
+	wrmsr
+	pop %rdx
+	xor %eax, %eax
+	ret
+1:	pop %rdx
+2:	mov $HPV_HC_SET_TIMER, %eax
+	out %eax, $HPV_HYPERCALL_PORT
+	ret
+END lapic_set_timer
 
 	.section .note.GNU-stack, "", @progbits

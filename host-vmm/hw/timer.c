@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * HPV_HC_SET_TIMER and HPV_HC_IDLE: one one-shot timer per vCPU on the
- * pvclock's time line. The call always comes to us (no KVM hypercall arms
- * a timer, and the guest cannot write KVM's timer MSRs itself without a
- * Hyper-V CPUID leaf where ours is); the expiry need not.
+ * pvclock's time line, fired by one of three host timers.
+ *
+ * --pv-timer lapic, the default: the vCPU's own LAPIC timer, which KVM
+ * arms and fires (lapic_timer.c); on the kvm route most calls never come
+ * here, as the stub writes the TSC deadline itself.
  *
  * --pv-timer kvm (where KVM has them): we arm the vCPU's Hyper-V
  * synthetic timer 0 with KVM_SET_MSRS, in direct mode, so KVM raises our
@@ -12,10 +14,9 @@
  * halted vCPU is woken in the kernel. Those timers count KVM's clock in
  * 100 ns units, and we set KVM's clock to the pvclock's time line.
  *
- * --pv-timer posix, the default (nested, the synthetic timers brought the
- * L1 host down, and they cannot read the timer record): a POSIX timer per
- * vCPU on the host's
- * CLOCK_MONOTONIC, which the pvclock roughly follows. Its signal
+ * --pv-timer posix (nested, the synthetic timers brought the L1 host
+ * down, and they cannot read the timer record): a POSIX timer per vCPU on
+ * the host's CLOCK_MONOTONIC, which the pvclock roughly follows. Its signal
  * goes to the vCPU's own thread, which injects the vector before it next
  * enters the guest: no other thread has to kick the vCPU out of the guest
  * (a separate timer thread did that, costing a cross-CPU IPI per expiry,
@@ -216,8 +217,20 @@ static void timer__publish(struct kvm_cpu *cpu, uint64_t next, uint64_t armed)
 
 static int timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector)
 {
+	int ret;
+
 	if (vector < HPV_VECTOR_MIN || vector > HPV_VECTOR_MAX)
 		return -HPV_EINVAL;
+	if (cpu->kvm->timer_lapic) {
+		ret = lapic_timer__arm(cpu, deadline, (uint8_t)vector);
+		if (ret < 0)
+			return -HPV_EINVAL;
+		/* One timer at a time: the POSIX one takes what KVM cannot. */
+		if (ret || cpu->timer_deadline)
+			return posix_timer__arm(cpu, ret ? deadline : 0, vector,
+						timer__clock_offset(cpu));
+		return 0;
+	}
 	if (!cpu->kvm->timer_kvm)
 		return posix_timer__arm(cpu, deadline, vector, timer__clock_offset(cpu));
 	if (stimer__set(cpu, (uint8_t)vector, deadline))
@@ -295,6 +308,14 @@ void timer__deliver(struct kvm_cpu *cpu)
 		return;
 	if (cpu->timer_rec && !timer__due(cpu))
 		return;
+	/* A far deadline's POSIX timer: the stub may have armed the LAPIC
+	 * timer since, without telling us (if that one fired already, the
+	 * guest sees one early interrupt, and re-arms). */
+	if (cpu->kvm->timer_lapic) {
+		cpu->timer_deadline = 0;
+		if (lapic_timer__pending(cpu))
+			return;
+	}
 	ipi__deliver(cpu->kvm, cpu->id, cpu->timer_vector);
 	cpu->timer_fires++;
 }
@@ -392,6 +413,8 @@ static const struct {
 	size_t offset; /* of a uint64_t in struct kvm_cpu */
 } timer_counters[] = {
 	{ "pv timer arms (KVM)", offsetof(struct kvm_cpu, stimer_arms) },
+	{ "pv timer LVTT binds", offsetof(struct kvm_cpu, lapic_timer_binds) },
+	{ "pv timer arms by hpv", offsetof(struct kvm_cpu, lapic_timer_arms) },
 	{ "pv timer fires (POSIX)", offsetof(struct kvm_cpu, timer_fires) },
 	{ "pv timer record moves", offsetof(struct kvm_cpu, timer_rec_moves) },
 	{ "pv timer record stops", offsetof(struct kvm_cpu, timer_rec_stops) },
@@ -402,7 +425,9 @@ static const struct {
 void timer__report(struct kvm *kvm, FILE *f)
 {
 	fprintf(f, "hpv: stats: pv timer expiries in %s\n",
-		kvm->timer_kvm ? "KVM (synthetic timers)" : "hpv (POSIX timers)");
+		kvm->timer_lapic ? "KVM (LAPIC timers, TSC-deadline mode)" :
+		kvm->timer_kvm	 ? "KVM (synthetic timers)" :
+				   "hpv (POSIX timers)");
 	fprintf(f, "%-24s", "timer clock - pvclock ns");
 	for (int i = 0; i < kvm->nr_cpus; i++)
 		fprintf(f, " %14lld", (long long)(kvm->cpus[i]->timer_clock_offset -

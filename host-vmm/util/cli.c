@@ -11,7 +11,7 @@
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats] [--no-hybridpv] [--hypercall-route kvm|user]\n"
-	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer posix|kvm] [--help]\n"
+	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -26,9 +26,11 @@ const char cli__usage[] =
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
 	"                    pvtimer, pvidle, pveoi (the guest's hybridpv=nopv... switches),\n"
 	"                    pvtimerrec (the timer record: every deadline a hypercall)\n"
-	"  --pv-timer posix|kvm\n"
-	"                    fire the paravirtual timer from a POSIX timer in hpv (posix,\n"
-	"                    the default) or from KVM's Hyper-V synthetic timers (kvm)\n"
+	"  --pv-timer lapic|posix|kvm\n"
+	"                    fire the paravirtual timer from the vCPU's LAPIC timer in\n"
+	"                    KVM (lapic, the default where KVM has the TSC-deadline\n"
+	"                    mode), from a POSIX timer in hpv with the timer record\n"
+	"                    (posix), or from KVM's Hyper-V synthetic timers (kvm)\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -155,8 +157,14 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 				return cli__fail(err, errlen, "--hypercall-route '%s': kvm or user%s", val, "");
 			cfg->hypercall_route = kvm ? HPV_ROUTE_KVM : HPV_ROUTE_USER;
 		} else if (!strcmp(opt, "--pv-timer")) {
-			if (cli__either(val, "posix", "kvm", &cfg->pv_timer_kvm))
-				return cli__fail(err, errlen, "--pv-timer '%s': posix or kvm%s", val, "");
+			if (!strcmp(val, "lapic"))
+				cfg->pv_timer = HPV_PV_TIMER_LAPIC;
+			else if (!strcmp(val, "posix"))
+				cfg->pv_timer = HPV_PV_TIMER_POSIX;
+			else if (!strcmp(val, "kvm"))
+				cfg->pv_timer = HPV_PV_TIMER_HYPERV;
+			else
+				return cli__fail(err, errlen, "--pv-timer '%s': lapic, posix or kvm%s", val, "");
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,

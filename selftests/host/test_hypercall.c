@@ -13,7 +13,7 @@ static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
 
 TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 {
-	const struct hpv_stub_config user = { HPV_ROUTE_USER, 1, HPV_FEATURES_ALL };
+	const struct hpv_stub_config user = { HPV_ROUTE_USER, 1, HPV_FEATURES_ALL, true };
 	uint8_t page[4096];
 
 	hypercall__write_page(page, &user);
@@ -47,7 +47,7 @@ TEST(stubs_start_with_endbr64_and_trap_known_numbers)
 TEST(withheld_feature_gets_enosys_stub)
 {
 	const struct hpv_stub_config cfg = { HPV_ROUTE_USER, 1,
-					     HPV_FEATURES_ALL & ~HPV_FEATURE_PV_IPI };
+					     HPV_FEATURES_ALL & ~HPV_FEATURE_PV_IPI, false };
 	static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
 	const uint64_t args[4] = { 2, 0, 0, 0xfd };
 	uint8_t page[4096];
@@ -72,7 +72,7 @@ TEST(kvm_route_stubs_for_amd_and_intel)
 		0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf, 0x00, 0x00, 0x00, 0x77,
 	};
 	for (int amd = 0; amd <= 1; amd++) {
-		const struct hpv_stub_config kvm = { HPV_ROUTE_KVM, amd, HPV_FEATURES_ALL };
+		const struct hpv_stub_config kvm = { HPV_ROUTE_KVM, amd, HPV_FEATURES_ALL, false };
 		uint8_t page[4096];
 		const uint8_t *nop = page + HPV_HC_NOP * HPV_HYPERCALL_STRIDE;
 		const uint8_t *ipi = page + HPV_HC_SEND_IPI * HPV_HYPERCALL_STRIDE;
@@ -97,6 +97,42 @@ TEST(kvm_route_stubs_for_amd_and_intel)
 		/* no KVM equivalent: still the doorbell */
 		EXPECT_EQ(0xe7, ver[9]);
 	}
+}
+
+extern const uint8_t hpv_stub_lapic_set_timer[], hpv_stub_lapic_set_timer_end[];
+
+/*
+ * The LAPIC-timer mode on the kvm route: SET_TIMER's slot holds the stub
+ * that writes IA32_TSC_DEADLINE (with the doorbell behind it), the page's
+ * last slot still answers -ENOSYS, and the stub's data starts out bound to
+ * no vector.
+ */
+TEST(lapic_timer_stub_and_its_data)
+{
+	const struct hpv_stub_config cfg = { HPV_ROUTE_KVM, 1, HPV_FEATURES_ALL, true };
+	const size_t len = hpv_stub_lapic_set_timer_end - hpv_stub_lapic_set_timer;
+	static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
+	static const uint8_t wrmsr[] = { 0xb9, 0xe0, 0x06, 0x00, 0x00, 0x0f, 0x30 };
+	static const uint8_t doorbell[] = { 0xb8, HPV_HC_SET_TIMER, 0, 0, 0, 0xe7,
+					    HPV_HYPERCALL_PORT, 0xc3 };
+	const struct hpv_stub_timer_data *data;
+	uint8_t page[4096];
+	const uint8_t *stub = page + HPV_HC_SET_TIMER * HPV_HYPERCALL_STRIDE;
+
+	ASSERT_LE(len, HPV_HYPERCALL_STRIDE);
+	memset(page, 0x55, sizeof(page));
+	hypercall__write_page(page, &cfg);
+	ASSERT_EQ(0, memcmp(stub, hpv_stub_lapic_set_timer, len));
+	EXPECT_NE(NULL, memmem(stub, len, wrmsr, sizeof(wrmsr)));
+	EXPECT_EQ(0, memcmp(stub + len - sizeof(doorbell), doorbell, sizeof(doorbell)));
+	EXPECT_EQ(0, memcmp(page + (HPV_HYPERCALL_SLOTS - 1) * HPV_HYPERCALL_STRIDE + 4, enosys,
+			    sizeof(enosys)));
+	ASSERT_LE(HPV_HYPERCALL_STRIDE * (HPV_HYPERCALL_SLOTS - 1) + 16, HPV_STUB_TIMER_DATA);
+	data = (const void *)(page + HPV_STUB_TIMER_DATA);
+	EXPECT_EQ(0, data->vector);
+	EXPECT_EQ(0, data->mult);
+	/* the IDLE call still rings the doorbell */
+	EXPECT_EQ(0xb8, page[HPV_HC_IDLE * HPV_HYPERCALL_STRIDE + 4]);
 }
 
 TEST(dispatch)

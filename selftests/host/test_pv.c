@@ -294,4 +294,27 @@ TEST(timer_kvm_route_reports_a_refusal)
 	timer__exit(&kvm);
 }
 
+/* The LAPIC route: a vector out of range never reaches KVM, and where KVM
+ * refuses the LAPIC or the MSR, the call fails with the documented error
+ * and no POSIX timer stands in. */
+TEST(timer_lapic_route_checks_and_reports_a_refusal)
+{
+	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .timer_lapic = true };
+	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
+	struct kvm_cpu *cpus[] = { &c0 };
+	const uint64_t arm[4] = { 1000, 0xec }, stop[4] = { 0, 0xec }, bad[4] = { 1000, 256 };
+
+	kvm.cpus = cpus;
+	ASSERT_EQ(0, timer__init(&kvm));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, arm));
+	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, stop));
+	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, arm));
+	EXPECT_FALSE(c0.timer_created);
+	EXPECT_EQ(0, c0.lapic_timer_binds);
+	EXPECT_EQ(0, c0.lapic_timer_arms);
+	EXPECT_EQ(0, c0.lapic_timer_vector);
+	timer__exit(&kvm);
+}
+
 TEST_HARNESS_MAIN

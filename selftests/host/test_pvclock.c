@@ -49,6 +49,53 @@ TEST(scale_matches_the_exact_conversion)
 	}
 }
 
+/* The inverse the LAPIC timer uses: never early, and only ticks late. */
+TEST(tsc_at_is_the_first_tsc_that_reads_the_deadline)
+{
+	static const uint64_t ns_ahead[] = {
+		0, 1, 999, 1000000, 123456789, 3600ULL * 1000000000ULL, 1ULL << 50,
+	};
+
+	for (size_t r = 0; r < sizeof(rates_hz) / sizeof(rates_hz[0]); r++) {
+		struct hpv_pvclock rec = { 0 };
+		uint32_t mul;
+		int8_t shift;
+
+		ASSERT_EQ(0, pvclock__scale(rates_hz[r], &mul, &shift));
+		pvclock__publish(&rec, 1000, 5000, mul, shift, 0);
+		for (size_t d = 0; d < sizeof(ns_ahead) / sizeof(ns_ahead[0]); d++) {
+			uint64_t deadline = 5000 + ns_ahead[d], tsc, lo = 1000, hi;
+			uint64_t slack = (1ULL << (shift < 0 ? -shift : 0)) + 2 + (ns_ahead[d] >> 31);
+
+			ASSERT_EQ(0, pvclock__tsc_at(&rec, deadline, &tsc));
+			ASSERT_GE(pvclock__read(&rec, tsc), deadline);
+			/* the first TSC that reads the deadline, by bisection */
+			for (hi = tsc; lo < hi;) {
+				uint64_t mid = lo + (hi - lo) / 2;
+
+				if (pvclock__read(&rec, mid) >= deadline)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			TH_LOG("%llu Hz, %llu ns ahead: tsc %llu, first %llu",
+			       (unsigned long long)rates_hz[r], (unsigned long long)ns_ahead[d],
+			       (unsigned long long)tsc, (unsigned long long)hi);
+			EXPECT_LE(tsc - hi, slack);
+		}
+		/* a deadline before the line: its first point, long past */
+		{
+			uint64_t tsc;
+
+			ASSERT_EQ(0, pvclock__tsc_at(&rec, 10, &tsc));
+			EXPECT_EQ(1000, tsc);
+			/* and one beyond 64 bits of TSC */
+			if (rates_hz[r] >= 2000000000ULL)
+				EXPECT_EQ(-ERANGE, pvclock__tsc_at(&rec, UINT64_MAX, &tsc));
+		}
+	}
+}
+
 TEST(publish_leaves_an_even_version_and_a_stable_flag)
 {
 	struct hpv_pvclock rec = { .version = 6 };

@@ -7,6 +7,13 @@
 
 #define HPV_MAX_CPUS 255 /* xAPIC ids in the MADT */
 
+/* What fires HPV_HC_SET_TIMER's deadlines. */
+enum hpv_pv_timer {
+	HPV_PV_TIMER_LAPIC, /* the vCPU's LAPIC timer, in KVM */
+	HPV_PV_TIMER_POSIX, /* a POSIX timer in hpv, with the timer record */
+	HPV_PV_TIMER_HYPERV, /* KVM's Hyper-V synthetic timers ("kvm") */
+};
+
 struct hpv_config {
 	const char *kernel;
 	const char *initrd;
@@ -17,7 +24,7 @@ struct hpv_config {
 	bool hybridpv;
 	int hypercall_route; /* enum hpv_route */
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
-	bool pv_timer_kvm;   /* fire the paravirtual timer with KVM's synthetic timers */
+	int pv_timer;        /* enum hpv_pv_timer: what fires the paravirtual timer */
 	bool help;
 };
 

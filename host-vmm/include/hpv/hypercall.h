@@ -6,14 +6,10 @@
 #include <stdint.h>
 
 #include "hybridpv.h"
+#include "hpv/stubs.h"
 
 struct kvm;
 struct kvm_cpu;
-
-/* The doorbell port the user-space stubs write the hypercall number to. */
-#define HPV_HYPERCALL_PORT   0xe0
-#define HPV_HYPERCALL_STRIDE 64
-#define HPV_HYPERCALL_SLOTS  (4096 / HPV_HYPERCALL_STRIDE)
 
 /* KVM's in-kernel hypercalls we route to (stubs.S has the same numbers). */
 #define KVM_HC_VAPIC_POLL_IRQ 1 /* does nothing, returns 0 */
@@ -42,12 +38,14 @@ struct hpv_hypercall {
 	int64_t (*fn)(struct kvm_cpu *cpu, const uint64_t args[4]);
 	const struct hpv_stub *kvm_stub; /* [vmcall, vmmcall] into KVM, or NULL */
 	bool sti;         /* the doorbell stub enables interrupts (IDLE) */
+	bool lapic_timer; /* kvm_stub needs the LAPIC-timer mode (SET_TIMER) */
 };
 
 struct hpv_stub_config {
 	enum hpv_route route; /* for calls that have a KVM equivalent */
 	int amd;              /* VMMCALL rather than VMCALL */
 	uint32_t features;    /* offered HPV_FEATURE_* bits; others get -ENOSYS */
+	bool lapic_timer;     /* the vCPUs' LAPIC timers fire HPV_HC_SET_TIMER's */
 };
 
 extern struct hpv_stub_config hpv_stubs;

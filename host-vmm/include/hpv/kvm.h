@@ -49,6 +49,8 @@ struct kvm {
 	uint32_t idle_poll_ns;   /* the guest's idle-poll hint in CPUID */
 	uint64_t hypercall_msr;  /* last valid HPV_MSR_HYPERCALL_PAGE value */
 	bool timer_kvm;          /* KVM's synthetic timers fire HPV_HC_SET_TIMER's */
+	bool timer_lapic;        /* the vCPUs' LAPIC timers fire them */
+	uint16_t stub_timer_vector; /* the LAPIC-timer stub's vector, 0: none yet */
 	bool sync_regs;          /* KVM copies the GPRs into kvm_run at each exit */
 	bool tsc_deadline;       /* KVM emulates the LAPIC's TSC-deadline mode */
 

@@ -4,6 +4,7 @@
 #define HPV_PV_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,6 +35,10 @@ int64_t timer__idle_hypercall(struct kvm_cpu *cpu, const uint64_t args[4]);
 int timer__init(struct kvm *kvm);
 /* Fire the timers with KVM's synthetic timers; -errno where KVM cannot. */
 int timer__kvm_init(struct kvm *kvm);
+/* The LAPIC-timer mode: arm on cpu's LAPIC timer; 1: too far, use another. */
+int lapic_timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint8_t vector);
+/* Whether KVM holds a deadline for cpu's LAPIC timer. */
+bool lapic_timer__pending(struct kvm_cpu *cpu);
 /* On the vCPU thread before KVM_RUN: inject a POSIX timer's expiry. */
 void timer__deliver(struct kvm_cpu *cpu);
 void timer__exit(struct kvm *kvm);

@@ -23,6 +23,18 @@ void pvclock__report(FILE *f);
 /* The pvclock's time now as cpu's guest sees it; -EAGAIN before the first
  * registration. */
 int pvclock__guest_now(struct kvm_cpu *cpu, uint64_t *ns);
+/* The guest TSC of cpu now (KVM holds a halted vCPU's still on some hosts). */
+int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc);
+/* A record's line inverted: TSC = base + ((ns - system_time) * mult >> 32). */
+void pvclock__invert(const struct hpv_pvclock *rec, uint64_t *mult, uint64_t *base);
+/* The first TSC at which rec reads ns or later (at most a few ticks after);
+ * -ERANGE beyond 64 bits. */
+int pvclock__tsc_at(const struct hpv_pvclock *rec, uint64_t ns, uint64_t *tsc);
+/* The reference line as TSC = base + ((ns - ref_ns) * mult >> 32); -EAGAIN
+ * before the first registration. */
+int pvclock__tsc_line(uint64_t *ref_ns, uint64_t *mult, uint64_t *base);
+/* pvclock__tsc_at() on the reference line; -EAGAIN before there is one. */
+int pvclock__deadline_tsc(uint64_t ns, uint64_t *tsc);
 /* Validate and apply a vCPU's HPV_MSR_PVCLOCK write; -EINVAL means #GP. */
 int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val);
 int pvclock__init(struct kvm *kvm);

@@ -38,6 +38,8 @@ struct kvm_cpu {
 	uint64_t timer_rec_msr;     /* last valid HPV_MSR_TIMER value */
 	uint64_t timer_fires, idle_halts, ipis_sent, stimer_arms;
 	uint64_t timer_rec_moves, timer_rec_stops; /* expiries the record made silent */
+	uint16_t lapic_timer_vector; /* the vector its LVTT was bound to, 0: none */
+	uint64_t lapic_timer_binds, lapic_timer_arms; /* LVTT set, deadlines set by hpv */
 };
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out);
