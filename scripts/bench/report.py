@@ -217,10 +217,12 @@ def main():
     md.append("native: the workloads run on the VM host itself, from the guest's /bench; "
               "full-virt: QEMU/KVM `-cpu host,kvm=off`; kvm-pv: QEMU/KVM `-cpu host`; "
               "hpv-nohybrid: hpv `--no-hybridpv`; hybridpv-kvm/-user: hpv with the hybrid ABI, "
-              "hypercalls by KVM in-kernel or by hpv's port-I/O doorbell; hybridpv-noops: the same "
+              "hypercalls by KVM in-kernel or by hpv's port-I/O doorbell, the paravirtual timer "
+              "fired by the vCPU's LAPIC timer in KVM; hybridpv-posix: hybridpv-kvm with the timer "
+              "fired by hpv's POSIX timers and the timer record; hybridpv-noops: the same "
               "guest with the paravirtual ops withheld (pvclock kept); hybridpv-kvmtimer (by name "
               "only): hybridpv-kvm with the timer fired by KVM's synthetic timers; hybridpv-norecord "
-              "(by name only): hybridpv-kvm without the timer record.\n")
+              "(by name only): hybridpv-posix without the timer record.\n")
 
     md.append("\n## Slowdown against native\n")
     md.append("Median over median, > 1 is slower (for pipe_bw, native's bandwidth over the config's).\n")

@@ -22,6 +22,7 @@ configs=(
 	"hpv-nohybrid  | hpv --no-hybridpv"
 	"hybridpv-kvm  | hpv --hypercall-route kvm"
 	"hybridpv-user | hpv --hypercall-route user"
+	"hybridpv-posix | hpv --hypercall-route kvm --pv-timer posix"
 	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi"
 )
 # Only when asked for by name (bench.sh --configs): the timer fired by
@@ -29,7 +30,7 @@ configs=(
 # and the timer without its record is an A/B row for that one feature.
 extra_configs=(
 	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm"
-	"hybridpv-norecord | hpv --withhold pvtimerrec"
+	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec"
 )
 
 # KVM's per-VM-summed counters: every exit, then some reasons
