@@ -272,49 +272,51 @@ TEST(timer_record_moves_raises_and_stops)
 	free(kvm.ram);
 }
 
-/* The kvm route arms KVM's synthetic timer: where KVM refuses, the call
- * fails with the documented error, and no POSIX timer stands in. */
-TEST(timer_kvm_route_reports_a_refusal)
+/*
+ * The routes that fire the timer in KVM: a vector out of range never
+ * reaches KVM, and where KVM refuses (its synthetic timer, or the LAPIC
+ * and its TSC-deadline MSR), the call fails with the documented error and
+ * no POSIX timer stands in.
+ */
+static const struct {
+	const char *name;
+	bool timer_kvm, timer_lapic;
+	uint64_t bad_vector;
+} kvm_timer_routes[] = {
+	{ "synthetic timers", true, false, 31 },
+	{ "LAPIC timers", false, true, 256 },
+};
+
+TEST(timer_routes_in_kvm_report_a_refusal)
 {
-	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .timer_kvm = true };
-	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
-	struct kvm_cpu *cpus[] = { &c0 };
-	const uint64_t arm[4] = { 1000, 0xec }, stop[4] = { 0, 0xec }, bad[4] = { 1000, 31 };
+	for (size_t r = 0; r < sizeof(kvm_timer_routes) / sizeof(kvm_timer_routes[0]); r++) {
+		struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .timer_kvm = kvm_timer_routes[r].timer_kvm,
+				   .timer_lapic = kvm_timer_routes[r].timer_lapic };
+		struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
+		struct kvm_cpu *cpus[] = { &c0 };
+		const uint64_t arm[4] = { 1000, 0xec }, stop[4] = { 0, 0xec };
+		const uint64_t bad[4] = { 1000, kvm_timer_routes[r].bad_vector };
 
-	kvm.cpus = cpus;
-	ASSERT_EQ(0, timer__init(&kvm));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, arm));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, stop));
-	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, arm));
-	EXPECT_FALSE(c0.timer_created);
-	EXPECT_EQ(0, c0.stimer_arms);
-	/* no VM: the route cannot be set up */
-	EXPECT_GT(0, timer__kvm_init(&kvm));
-	timer__exit(&kvm);
-}
+		TH_LOG("%s", kvm_timer_routes[r].name);
+		kvm.cpus = cpus;
+		ASSERT_EQ(0, timer__init(&kvm));
+		EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad));
+		EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, arm));
+		EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, stop));
+		EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, arm));
+		EXPECT_FALSE(c0.timer_created);
+		EXPECT_EQ(0, c0.stimer_arms);
+		EXPECT_EQ(0, c0.lapic_timer_binds);
+		EXPECT_EQ(0, c0.lapic_timer_arms);
+		EXPECT_EQ(0, c0.lapic_timer_vector);
+		timer__exit(&kvm);
+	}
+	{
+		/* no VM: the synthetic-timer route cannot be set up */
+		struct kvm kvm = { .vm_fd = -1, .nr_cpus = 0 };
 
-/* The LAPIC route: a vector out of range never reaches KVM, and where KVM
- * refuses the LAPIC or the MSR, the call fails with the documented error
- * and no POSIX timer stands in. */
-TEST(timer_lapic_route_checks_and_reports_a_refusal)
-{
-	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .timer_lapic = true };
-	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
-	struct kvm_cpu *cpus[] = { &c0 };
-	const uint64_t arm[4] = { 1000, 0xec }, stop[4] = { 0, 0xec }, bad[4] = { 1000, 256 };
-
-	kvm.cpus = cpus;
-	ASSERT_EQ(0, timer__init(&kvm));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, arm));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, stop));
-	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, arm));
-	EXPECT_FALSE(c0.timer_created);
-	EXPECT_EQ(0, c0.lapic_timer_binds);
-	EXPECT_EQ(0, c0.lapic_timer_arms);
-	EXPECT_EQ(0, c0.lapic_timer_vector);
-	timer__exit(&kvm);
+		EXPECT_GT(0, timer__kvm_init(&kvm));
+	}
 }
 
 TEST_HARNESS_MAIN
