@@ -166,7 +166,7 @@ grep -q '^hpv: stats: pv timer expiries in KVM (LAPIC' "$guest_log" &&
 		END { exit !(seen && !bad) }' "$guest_log"
 result $? "default: the vCPUs' LAPIC timers fired the paravirtual timer, LVTT bound on each (hpv --stats)"
 guest_calls=$(tr -d '\r' <"$guest_log" | sed -n 's/.*pvtimer calls [0-9]* -> \([0-9]*\).*/\1/p' | tail -n 1)
-hpv_calls=$(sed -n 's/^hpv: stats: hypercall set_timer *\([0-9]*\)$/\1/p' "$guest_log")
+hpv_calls=$(tr -d '\r' <"$guest_log" | sed -n 's/^hpv: stats: hypercall set_timer *\([0-9]*\)$/\1/p')
 [ -n "$guest_calls" ] && [ -n "$hpv_calls" ] && [ $((hpv_calls * 4)) -lt "$guest_calls" ]
 result $? "default: hpv served ${hpv_calls:-?} of the guest's ${guest_calls:-?} timer calls, KVM the rest"
 # hpv's POSIX timers on request, with the timer record: hpv moved or
