@@ -103,8 +103,27 @@ qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	-device virtio-serial-pci -chardev stdio,id=con,signal=off -device virtconsole,chardev=con \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-chardev file,id=status,path="$script.status" -serial chardev:status \
-	2> >(grep -v "TCG doesn't support requested feature" >&2)
+	2> >(grep -v "TCG doesn't support requested feature" >&2) 0<&0 &
+qemu=$!	# (0<&0: a background job would otherwise get /dev/null as its console input)
+# The L1 host can also hang rather than die: one of its CPUs stuck with
+# interrupts off, and its kernel reports the same RCU stall every minute
+# (seen in make bench, 13 minutes before anyone noticed). A third report
+# ends it, so that the caller sees an L1 death and can start again.
+(
+	while kill -0 "$qemu" 2>/dev/null; do
+		sleep 10
+		if [ "$(grep -c 'rcu: INFO: rcu_sched detected stalls' "$script.l1.log" 2>/dev/null)" -ge 3 ]; then
+			echo "hybridpv: the L1 host hung (its kernel reported RCU stalls for minutes); ending it" >&2
+			kill "$qemu" 2>/dev/null
+			break
+		fi
+	done
+) &
+watchdog=$!
+wait "$qemu"
 rc=$?
+kill "$watchdog" 2>/dev/null
+wait "$watchdog" 2>/dev/null
 status=$(sed -n 's/^hpv-l1-status \([0-9]*\).*/\1/p' "$script.status" 2>/dev/null)
 rm -f "$script.status"
 if [ -n "$status" ]; then
