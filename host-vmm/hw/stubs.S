@@ -88,11 +88,11 @@ END kvm_send_ipi_\insn
  * which KVM arms and fires in the kernel: the deadline turned into a TSC
  * value and written to IA32_TSC_DEADLINE, an exit KVM serves itself. hpv
  * binds each vCPU's LVTT to the vector when the guest cancels there, the
- * guest's first call on a CPU; until the vector matches the one bound on
- * every vCPU, a cancel, a deadline before the pvclock began, or one KVM
- * cannot convert goes to hpv through the doorbell.
+ * guest's first call on a CPU, and publishes that vector (none once two
+ * differ). A cancel, another vector, a deadline before the pvclock began,
+ * or one KVM cannot convert goes to hpv through the doorbell.
  *   tsc = base + ((deadline - ref_ns) * mult >> 32)
- * rounds up (hpv's pvclock__deadline_tsc() is the same in C).
+ * rounds up (hpv's pvclock__tsc_at() is the same in C).
  */
 BEGIN lapic_set_timer
 	lea 0(%rip), %r11
