@@ -35,25 +35,12 @@
 
 static pthread_mutex_t stub_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int lapic_timer__set_deadline(struct kvm_cpu *cpu, uint64_t tsc)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = { .hdr.nmsrs = 1, .e = { .index = MSR_IA32_TSC_DEADLINE, .data = tsc } };
-
-	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -EIO;
-}
-
 /* KVM clears the deadline when the timer fires or is cancelled. */
 bool lapic_timer__pending(struct kvm_cpu *cpu)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = { .hdr.nmsrs = 1, .e.index = MSR_IA32_TSC_DEADLINE };
+	uint64_t tsc;
 
-	return ioctl(cpu->fd, KVM_GET_MSRS, &msrs) == 1 && msrs.e.data;
+	return !kvm_cpu__get_msr(cpu, MSR_IA32_TSC_DEADLINE, &tsc) && tsc;
 }
 
 /* LVTT: TSC-deadline mode, unmasked, vector; read back when asked to. */
@@ -89,7 +76,7 @@ static void lapic_timer__publish(struct kvm_cpu *cpu, uint8_t vector)
 	struct hpv_stub_timer_data *data;
 	uint64_t ref_ns, mult, base, want;
 
-	if (!hpv_stubs.lapic_timer || !(kvm->hypercall_msr & HPV_MSR_ENABLE))
+	if (hpv_stubs.route != HPV_ROUTE_KVM || !(kvm->hypercall_msr & HPV_MSR_ENABLE))
 		return;
 	data = kvm__gpa_to_host(kvm, (kvm->hypercall_msr & ~0xfffULL) + HPV_STUB_TIMER_DATA,
 				sizeof(*data));
@@ -128,10 +115,10 @@ int lapic_timer__arm(struct kvm_cpu *cpu, uint64_t deadline, uint8_t vector)
 	lapic_timer__publish(cpu, vector);
 	if (deadline && (pvclock__deadline_tsc(deadline, &tsc) || pvclock__guest_tsc(cpu, &now) ||
 			 ((int64_t)(tsc - now) >> HPV_STUB_TIMER_FAR_SHIFT) > 0)) {
-		ret = lapic_timer__set_deadline(cpu, 0);
+		ret = kvm_cpu__set_msr(cpu, MSR_IA32_TSC_DEADLINE, 0);
 		return ret ? ret : 1;
 	}
-	ret = lapic_timer__set_deadline(cpu, tsc);
+	ret = kvm_cpu__set_msr(cpu, MSR_IA32_TSC_DEADLINE, tsc);
 	if (!ret && deadline)
 		cpu->lapic_timer_arms++;
 	return ret;

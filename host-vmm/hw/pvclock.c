@@ -88,15 +88,7 @@ void pvclock__publish(struct hpv_pvclock *rec, uint64_t tsc, uint64_t ns, uint32
 
 int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = { .hdr.nmsrs = 1, .e.index = MSR_IA32_TSC };
-
-	if (ioctl(cpu->fd, KVM_GET_MSRS, &msrs) != 1)
-		return -EIO;
-	*tsc = msrs.e.data;
-	return 0;
+	return kvm_cpu__get_msr(cpu, MSR_IA32_TSC, tsc);
 }
 
 /* KVM's clock in ns, and whether KVM runs its master clock. */

@@ -11,7 +11,6 @@
  *   that EOI at the next exit, so the EOI costs no exit of its own.
  */
 #include <errno.h>
-#include <sys/ioctl.h>
 
 #include "hpv/io.h"
 #include "hpv/kvm.h"
@@ -52,22 +51,12 @@ static const struct kvm_record *record__find(uint32_t msr, int *slot)
 	return NULL;
 }
 
-static int vcpu_state__set_kvm_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = { .hdr.nmsrs = 1, .e.index = index, .e.data = val };
-
-	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -EIO;
-}
-
 /* Writing 0 fails only where KVM cannot keep the record at all. */
 void vcpu_state__probe(struct kvm_cpu *cpu)
 {
 	for (int i = 0; i < HPV_NR_KVM_RECORDS; i++) {
 		if (!(cpu->kvm->features & records[i].feature) ||
-		    !vcpu_state__set_kvm_msr(cpu, records[i].kvm_msr, 0))
+		    !kvm_cpu__set_msr(cpu, records[i].kvm_msr, 0))
 			continue;
 		cpu->kvm->features &= ~records[i].feature;
 		pr_info("%s", records[i].lacks);
@@ -88,7 +77,7 @@ int vcpu_state__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val)
 		return -EINVAL; /* aligned to its size; the bits below are reserved */
 	if ((val & HPV_MSR_ENABLE) && !kvm__gpa_to_host(cpu->kvm, gpa, r->size))
 		return -EINVAL;
-	ret = vcpu_state__set_kvm_msr(cpu, r->kvm_msr, (val & HPV_MSR_ENABLE) ? gpa | KVM_MSR_ENABLED : 0);
+	ret = kvm_cpu__set_msr(cpu, r->kvm_msr, (val & HPV_MSR_ENABLE) ? gpa | KVM_MSR_ENABLED : 0);
 	if (!ret)
 		cpu->record_msr[slot] = val;
 	return ret;

@@ -252,6 +252,30 @@ static void *kvm_cpu__thread(void *arg)
 	return NULL;
 }
 
+/* One MSR of the vCPU, as the host sees it (KVM_GET_MSRS/KVM_SET_MSRS). */
+int kvm_cpu__get_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t *val)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = index };
+
+	if (ioctl(cpu->fd, KVM_GET_MSRS, &msrs) != 1)
+		return -EIO;
+	*val = msrs.e.data;
+	return 0;
+}
+
+int kvm_cpu__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = index, .e.data = val };
+
+	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -EIO;
+}
+
 int kvm_cpu__start(struct kvm_cpu *cpu)
 {
 	static bool handler_installed;

@@ -48,6 +48,9 @@ void kvm_cpu__exit(struct kvm_cpu *cpu);
 int kvm_cpu__setup_longmode(struct kvm_cpu *cpu, uint64_t entry, uint64_t boot_params,
 			    uint64_t pml4, uint64_t gdt, uint16_t gdt_limit);
 int kvm_cpu__start(struct kvm_cpu *cpu);
+/* One MSR through KVM_GET_MSRS/KVM_SET_MSRS; -EIO where KVM refuses. */
+int kvm_cpu__get_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t *val);
+int kvm_cpu__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val);
 void kvm_cpu__kick(struct kvm_cpu *cpu);
 
 /* CPUID for one vCPU: KVM's supported leaves, our APIC id, no KVM PV leaves. */
