@@ -10,7 +10,10 @@
  *                    spinning thread on every other CPU
  *   pvops tlb N      TLB shootdowns: munmap of a page that threads on every
  *                    other CPU have in their TLBs
- *   pvops timer N    hrtimer expiries: 100 us clock_nanosleep
+ *   pvops timer N    hrtimer expiries: 100 us clock_nanosleep, within
+ *                    the poll a hybridpv guest's idle loop runs first
+ *   pvops timer_1ms N  the same with 1 ms sleeps, past that poll, so the
+ *                    CPU halts until the expiry
  *   pvops idle N     an idle CPU for N seconds (the value is s per op)
  *   pvops wakeup N   wake-ups of an idle CPU: a pipe round trip to a
  *                    thread on CPU 1 that has been blocked for 1 ms, long
@@ -112,15 +115,25 @@ static double op_tlb(long n)
 	return t / n / 1e3;
 }
 
-static double op_timer(long n)
+static double sleep_loop(long n, long ns)
 {
-	struct timespec d = { 0, 100000 };
+	struct timespec d = { 0, ns };
 	double t0 = now_ns();
 
 	for (long i = 0; i < n; i++)
 		if (clock_nanosleep(CLOCK_MONOTONIC, 0, &d, NULL))
 			die("clock_nanosleep");
 	return (now_ns() - t0) / n / 1e3;
+}
+
+static double op_timer(long n)
+{
+	return sleep_loop(n, 100000);
+}
+
+static double op_timer_1ms(long n)
+{
+	return sleep_loop(n, 1000000);
 }
 
 static double op_idle(long n)
@@ -188,6 +201,7 @@ static const struct {
 	{ "ipi", op_ipi },
 	{ "tlb", op_tlb },
 	{ "timer", op_timer },
+	{ "timer_1ms", op_timer_1ms },
 	{ "idle", op_idle },
 	{ "wakeup", op_wakeup },
 };
@@ -210,6 +224,6 @@ int main(int argc, char **argv)
 		}
 	}
 usage:
-	fprintf(stderr, "usage: pvops ipi|tlb|timer|idle|wakeup N (N >= 1)\n");
+	fprintf(stderr, "usage: pvops ipi|tlb|timer|timer_1ms|idle|wakeup N (N >= 1)\n");
 	return 2;
 }
