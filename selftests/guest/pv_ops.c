@@ -342,8 +342,10 @@ static void *spin(void *arg)
 /*
  * A sleeper whose CPU has another task to run instead of idling: a
  * deadline the guest deferred for the idle loop must then be armed as the
- * CPU switches tasks, or the sleeper would wake only at the next tick (the
- * log shows how late). Each sleep must come back, never early.
+ * CPU switches tasks, or the sleeper wakes only at the next tick, up to
+ * 4 ms late at HZ=250. Each sleep must come back, never early, and the
+ * median must stay under half a tick: with the context-switch hook
+ * disabled it was 3.5 ms (nested, twice), with it 0.4 to 0.7 ms.
  */
 TEST(hrtimer_sleeps_beside_a_busy_task)
 {
@@ -361,6 +363,7 @@ TEST(hrtimer_sleeps_beside_a_busy_task)
 	TH_LOG("cpu %d, 500 us sleeps beside a busy task: late by median %ld us, p99 %ld us, max %ld us",
 	       cpu, late[100] / 1000, late[198] / 1000, late[199] / 1000);
 	EXPECT_GE(late[0], 0);
+	EXPECT_LT(late[100], 2000000);
 }
 
 /* Offline and online a vCPU, then every op must still work on it. */
