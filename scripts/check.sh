@@ -75,7 +75,10 @@ guest_selftests() {
 # fault at its SYSCALL entry on the user stack (seen under QEMU/KVM too),
 # or the L1 host (QEMU ends without L1 reporting a status). Those are
 # artefacts of the emulated SVM, not of the code under test: such a run is
-# repeated, at most twice, and says so. Any other failure counts at once.
+# repeated, at most three times, and says so. Any other failure counts at
+# once. (On 2026-11-23 the posix-timer boot died twice in one make check,
+# and in 6 of 9 boots by hand, each of the L1 host or by the double fault.)
+max_attempts=4
 died_nested() { # died_nested LOG: the run died of the nested emulation (see above)
 	# (hpv's line may follow a guest line cut short by the reset)
 	grep -qE 'hpv: vCPU [0-9]+: triple fault|the L1 host ended without reporting a status' "$1" &&
@@ -86,10 +89,10 @@ died_nested() { # died_nested LOG: the run died of the nested emulation (see abo
 	tr -d '\r' <"$1" | grep -A8 'PANIC: double fault' | grep -qE 'RSP: 0018:0000[0-7]'
 }
 # A reset ends hpv with status 0, so the log, not the status, tells.
-for attempt in 1 2 3; do
+for attempt in $(seq $max_attempts); do
 	guest_selftests
 	died_nested "$guest_log" || break
-	[ $attempt -lt 3 ] || break
+	[ $attempt -lt $max_attempts ] || break
 	cp "$guest_log" "$log_dir/guest-died-$attempt.log"
 	echo "# the run died by a triple fault (nested TCG, see guest-died-$attempt.log); running it again"
 done
@@ -116,11 +119,11 @@ result $? "hypercall-abi/hybridpv.h and the guest series' uapi copy are identica
 guest_boot() { # guest_boot NAME CPUS TEST [run.sh args...]: one selftest's TAP lines
 	local name=$1 cpus=$2 test=$3 out=$log_dir/$1.log attempt
 	shift 3
-	for attempt in 1 2 3; do	# repeated like the main boot above
+	for attempt in $(seq $max_attempts); do	# repeated like the main boot above
 		# --stats: hpv then says how the guest ended
 		timeout 900 "$top/scripts/run.sh" --no-announce --stats --cpus "$cpus" "$@" \
 			--cmd "$test" </dev/null >"$out" 2>&1
-		died_nested "$out" && [ $attempt -lt 3 ] || break
+		died_nested "$out" && [ $attempt -lt $max_attempts ] || break
 		cp "$out" "$log_dir/$name-died-$attempt.log"
 		echo "# $name died by a triple fault (nested TCG, see $name-died-$attempt.log); running it again"
 	done
