@@ -77,7 +77,7 @@ guest_selftests() {
 # artefacts of the emulated SVM, not of the code under test: such a run is
 # repeated, at most three times, and says so. Any other failure counts at
 # once. (On 2026-11-23 the posix-timer boot died twice in one make check,
-# and in 6 of 9 boots by hand, each of the L1 host or by the double fault.)
+# and in 6 of 9 boots by hand, 5 of them by the double fault.)
 max_attempts=4
 died_nested() { # died_nested LOG: the run died of the nested emulation (see above)
 	# (hpv's line may follow a guest line cut short by the reset)
