@@ -81,6 +81,16 @@ static int online_cpus(void)
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* Run the calling thread on @cpu alone; 0 or -1. */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 TEST(ipi_storm_every_cpu_to_every_other)
 {
 	char tally[128] = "";
@@ -134,11 +144,7 @@ static void tlb_fault(int sig)
 
 static void *tlb_reader(void *arg)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET((int)(long)arg, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	pin_to((int)(long)arg);
 	while (!atomic_load(&tlb.stop)) {
 		long g1, g2, v;
 		int p1;
@@ -166,14 +172,11 @@ static void tlb_stress(struct __test_metadata *_metadata, long *stale, long *rea
 	int ncpu = online_cpus();
 	pthread_t readers[64];
 	struct sigaction sa = { .sa_handler = tlb_fault, .sa_flags = SA_NODEFER };
-	cpu_set_t set;
 	void *addr;
 	int n = 0;
 
 	sigaction(SIGSEGV, &sa, NULL);
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	pin_to(0);
 	addr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, addr);
 	tlb.page = addr;
@@ -268,15 +271,6 @@ static bool op_on(const char *op)
 	return !strncmp(state, "on", 2);
 }
 
-static void pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* N absolute sleeps of delay_ns: how late each came back (never early). */
 static int sleep_late(long delay_ns, int n, long *late)
 {
@@ -307,7 +301,7 @@ TEST(hrtimer_sleeps_never_expire_early)
 	long late[100];
 
 	for (int cpu = 0; cpu < online_cpus(); cpu++) {
-		pin_to(cpu);
+		ASSERT_EQ(0, pin_to(cpu));
 		for (size_t d = 0; d < sizeof(delays_ns) / sizeof(delays_ns[0]); d++) {
 			ASSERT_EQ(0, sleep_late(delays_ns[d], 100, late));
 			ASSERT_GE(late[0], 0);
@@ -329,11 +323,11 @@ TEST(hrtimer_sleeps_never_expire_early)
 	check_used(_metadata, "pveoi", before_eoi);
 }
 
-static atomic_bool spin_stop;
+static atomic_bool spin_stop, spin_pinned;
 
 static void *spin(void *arg)
 {
-	pin_to(*(int *)arg);
+	atomic_store(&spin_pinned, pin_to(*(int *)arg) == 0);
 	while (!atomic_load(&spin_stop))
 		;
 	return NULL;
@@ -355,11 +349,13 @@ TEST(hrtimer_sleeps_beside_a_busy_task)
 
 	atomic_store(&spin_stop, false);
 	ASSERT_EQ(0, pthread_create(&spinner, NULL, spin, &cpu));
-	pin_to(cpu);
+	ASSERT_EQ(0, pin_to(cpu));
 	ASSERT_EQ(0, sleep_late(500000, 200, late));
 	atomic_store(&spin_stop, true);
 	pthread_join(spinner, NULL);
 	pin_to(0);
+	/* the spinner shared the sleeper's CPU, or this proved nothing */
+	ASSERT_TRUE(atomic_load(&spin_pinned));
 	TH_LOG("cpu %d, 500 us sleeps beside a busy task: late by median %ld us, p99 %ld us, max %ld us",
 	       cpu, late[100] / 1000, late[198] / 1000, late[199] / 1000);
 	EXPECT_GE(late[0], 0);
@@ -386,16 +382,16 @@ TEST(cpu_hotplug_keeps_the_ops_working)
 	ASSERT_EQ(1, read_long(online));
 
 	/* the timer on the CPU that came back */
-	CPU_ZERO(&set);
-	CPU_SET(1, &set);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(0, pin_to(1));
 	for (int i = 0; i < 50; i++) {
 		struct timespec d = { 0, 500000 };
 
 		ASSERT_EQ(0, nanosleep(&d, NULL));
 	}
 	check_used(_metadata, "pvtimer", before_timer);
+	CPU_ZERO(&set);
 	CPU_SET(0, &set);
+	CPU_SET(1, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 
 	if (access(DEBUGFS "ipi_storm", W_OK))
