@@ -50,8 +50,10 @@ kernel:
 initramfs: kernel
 	scripts/initramfs.sh
 
+# CMD goes to the guest as typed: unexpanded by make, single-quoted for the shell.
 run: all
-	scripts/run.sh $(if $(CMD),--cmd "$(CMD)") $(if $(CPUS),--cpus $(CPUS)) $(if $(MEM),--mem $(MEM))
+	scripts/run.sh $(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
+		$(if $(CPUS),--cpus $(CPUS)) $(if $(MEM),--mem $(MEM))
 
 # the host unit tests alone (seconds; make check runs them first)
 check-host: $(BUILD)/hpv $(HOST_TESTS)
