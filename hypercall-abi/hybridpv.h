@@ -6,12 +6,15 @@
  *
  * Rules: numbers and bits are only ever appended, never reused or
  * renumbered; a guest ignores feature bits it does not know; a VMM answers
- * an unknown hypercall with -HPV_ENOSYS.
+ * an unknown hypercall with -HPV_ENOSYS. Safe to include from assembly:
+ * the structures are hidden from it, the numbers are plain constants.
  */
 #ifndef _UAPI_ASM_X86_HYBRIDPV_H
 #define _UAPI_ASM_X86_HYBRIDPV_H
 
+#ifndef __ASSEMBLY__
 #include <linux/types.h>
+#endif
 
 /* CPUID leaves */
 #define HPV_CPUID_SIGNATURE      0x40000000 /* eax: highest leaf; ebx,ecx,edx: signature */
@@ -46,6 +49,7 @@
  *   ns = system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32
  * (a right shift when tsc_shift is negative). 32 bytes, 32-byte aligned.
  */
+#ifndef __ASSEMBLY__
 struct hpv_pvclock {
 	__u32 version;
 	__u32 pad0;
@@ -56,6 +60,7 @@ struct hpv_pvclock {
 	__u8  flags;
 	__u8  pad[2];
 };
+#endif
 
 #define HPV_PVCLOCK_TSC_STABLE   (1u << 0) /* the same TSC domain on every vCPU */
 
@@ -66,6 +71,7 @@ struct hpv_pvclock {
  * vCPU sets HPV_VCPU_FLUSH_TLB with a compare-and-exchange instead of
  * sending an IPI, and the host flushes that vCPU's TLB before it next runs.
  */
+#ifndef __ASSEMBLY__
 struct hpv_vcpu_state {
 	__u64 steal;      /* ns this vCPU was runnable but not running */
 	__u32 version;    /* odd while steal is being updated */
@@ -74,6 +80,7 @@ struct hpv_vcpu_state {
 	__u8  pad0[3];
 	__u32 pad1[11];
 };
+#endif
 
 #define HPV_VCPU_PREEMPTED       (1u << 0)
 #define HPV_VCPU_FLUSH_TLB       (1u << 1)
@@ -97,10 +104,12 @@ struct hpv_vcpu_state {
  * HPV_HC_SET_TIMER. HPV_HC_SET_TIMER and HPV_HC_IDLE with a deadline set
  * both fields to it, as does registration to the deadline the host holds.
  */
+#ifndef __ASSEMBLY__
 struct hpv_timer {
 	__u64 next;       /* written by the guest */
 	__u64 armed;      /* written by the host */
 };
+#endif
 
 /*
  * Hypercalls: call hypercall_page + nr * stride (stride from CPUID) with
