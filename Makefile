@@ -32,7 +32,7 @@ $(BUILD)/obj/%.o: %.c | deps
 
 $(BUILD)/obj/%.o: %.S | deps
 	@mkdir -p $(dir $@)
-	$(CC) -MMD -MP $(VMM_INC) -c $< -o $@
+	$(CC) -MMD -MP -D__ASSEMBLY__ $(VMM_INC) -c $< -o $@
 
 $(BUILD)/hpv: $(VMM_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^

@@ -11,10 +11,9 @@
 #include "hpv/boot.h"
 #include "hpv/cli.h"
 #include "hpv/hw.h"
-#include "hpv/hypercall.h"
-#include "hpv/pv.h"
-#include "hpv/pvclock.h"
 #include "hpv/kvm.h"
+#include "hpv/pv.h"
+#include "hpv/report.h"
 #include "hpv/stats.h"
 #include "hpv/term.h"
 #include "hpv/util.h"
@@ -75,6 +74,18 @@ static int setup_devices(struct kvm *kvm)
 	return ret;
 }
 
+/* The same, as one word for --stats=kv. */
+static const char *end_key(int end)
+{
+	switch (end) {
+	case HPV_END_POWEROFF: return "poweroff";
+	case HPV_END_RESET: return "reset";
+	case HPV_END_STATUS: return "status";
+	case HPV_END_USER: return "user";
+	default: return "error";
+	}
+}
+
 static const char *end_reason(int end)
 {
 	switch (end) {
@@ -86,15 +97,37 @@ static const char *end_reason(int end)
 	}
 }
 
+static void report(struct kvm *kvm, struct pv *pv, bool kv)
+{
+	struct report r = { .f = stderr, .format = kv ? REPORT_KV : REPORT_TEXT,
+			    .nr_cpus = kvm->nr_cpus };
+	int end = atomic_load(&kvm->end), status = atomic_load(&kvm->exit_status);
+
+	if (kv) {
+		report__kv(&r, "end", "%s", end_key(end));
+		report__kv(&r, "exit_status", "%d", status);
+	} else {
+		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
+	}
+	kvm_stats__report(kvm, &r);
+	if (pv)
+		pv__report(pv, &r);
+	report__text(&r, "COM1 sent %llu bytes, received %llu bytes",
+		     (unsigned long long)com1.tx_bytes, (unsigned long long)com1.rx_bytes);
+	report__kv_u64(&r, "com1.tx_bytes", com1.tx_bytes);
+	report__kv_u64(&r, "com1.rx_bytes", com1.rx_bytes);
+}
+
 int main(int argc, char **argv)
 {
 	struct kvm *kvm = &the_kvm;
 	struct hpv_config cfg;
 	struct boot_image boot;
+	struct pv *pv = NULL;
 	void *image = NULL, *initrd = NULL;
 	uint64_t image_size = 0, initrd_size = 0;
 	char err[256];
-	int ret, end, status;
+	int ret, status;
 
 	if (cli__parse(argc, argv, &cfg, err, sizeof(err)))
 		die(HPV_EXIT_BAD_INPUT, "%s", err);
@@ -112,27 +145,18 @@ int main(int argc, char **argv)
 
 	if (kvm__init(kvm, cfg.mem, cfg.cpus))
 		die(HPV_EXIT_BAD_INPUT, NULL);
-	kvm->hybridpv = cfg.hybridpv;
-	kvm->features = HPV_FEATURES_ALL & ~cfg.withheld;
-	kvm->idle_poll_ns = timer__idle_poll_hint(cfg.cpus);
-	hpv_stubs.route = cfg.hypercall_route;
-	hpv_stubs.amd = cpuid__is_amd(kvm->supported_cpuid);
 	if (setup_devices(kvm))
 		die(HPV_EXIT_VM_FAILED, "cannot register devices");
-	if (kvm->hybridpv && cfg.pv_timer == HPV_PV_TIMER_LAPIC && (kvm->features & HPV_FEATURE_PV_TIMER)) {
-		if (kvm->tsc_deadline)
-			kvm->timer_lapic = true;
-		else
-			pr_info("KVM has no TSC-deadline timer: the paravirtual timer uses POSIX timers");
+	if (cfg.hybridpv) {
+		const struct pv_config pv_cfg = {
+			.withheld = cfg.withheld,
+			.route = cfg.hypercall_route,
+			.timer = cfg.pv_timer,
+		};
+
+		if (pv__new(kvm, &pv_cfg, &pv))
+			die(HPV_EXIT_VM_FAILED, "cannot register the hybridpv interfaces");
 	}
-	hpv_stubs.lapic_timer = kvm->timer_lapic;
-	/* The record serves hpv's timer only: KVM's fire without reading it. */
-	if (!(kvm->features & HPV_FEATURE_PV_TIMER) || kvm->timer_lapic ||
-	    cfg.pv_timer == HPV_PV_TIMER_HYPERV)
-		kvm->features &= ~HPV_FEATURE_PV_TIMER_RECORD;
-	if (kvm->hybridpv && (hypercall__init(kvm) || pvclock__init(kvm) || vcpu_state__init(kvm) ||
-			      timer__init_msr(kvm)))
-		die(HPV_EXIT_VM_FAILED, "cannot register the hybridpv interfaces");
 	if (kvm__install_msr_filter(kvm))
 		die(HPV_EXIT_VM_FAILED, NULL);
 	if (acpi__build(kvm, cfg.cpus))
@@ -144,17 +168,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < cfg.cpus; i++)
 		if (kvm_cpu__init(kvm, i, &kvm->cpus[i]))
 			die(HPV_EXIT_VM_FAILED, NULL);
-	/* vCPU 0's set-up may have withdrawn features the host lacks. */
-	hpv_stubs.features = kvm->features;
-	if (kvm->hybridpv && timer__init(kvm))
-		die(HPV_EXIT_VM_FAILED, "cannot start the paravirtual timers");
-	if (kvm->hybridpv && cfg.pv_timer == HPV_PV_TIMER_HYPERV &&
-	    (kvm->features & HPV_FEATURE_PV_TIMER)) {
-		ret = timer__kvm_init(kvm);
-		if (ret)
-			pr_info("KVM's synthetic timers are unavailable (%s): the paravirtual timer uses POSIX timers",
-				strerror(-ret));
-	}
 
 	if (boot__load_bzimage(kvm, image, image_size, initrd, initrd_size,
 			       build_cmdline(cfg.cmdline, kvm->tsc_khz), &boot))
@@ -183,35 +196,18 @@ int main(int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < cfg.cpus; i++)
-		if (kvm->cpus[i]->thread)
+		if (kvm->cpus[i]->started)
 			pthread_join(kvm->cpus[i]->thread, NULL);
 
 	term__exit();
-	end = atomic_load(&kvm->end);
 	status = atomic_load(&kvm->exit_status);
-	if (cfg.stats) {
-		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
-		kvm_stats__report(kvm, stderr);
-		if (kvm->hybridpv)
-			fprintf(stderr, "hpv: stats: hypercall route %s (%s)\n",
-				hypercall__route_name(hpv_stubs.route), hpv_stubs.amd ? "vmmcall" : "vmcall");
-		if (kvm->hybridpv)
-			pvclock__report(stderr);
-		if (kvm->hybridpv)
-			fprintf(stderr, "hpv: stats: features offered 0x%x\n", kvm->features);
-		if (kvm->hybridpv)
-			timer__report(kvm, stderr);
-		if (kvm->hybridpv)
-			for (unsigned int i = 0; i < hpv_nr_hypercall_entries; i++)
-				fprintf(stderr, "hpv: stats: hypercall %-16s %llu\n", hpv_hypercalls[i].name,
-					(unsigned long long)hypercall__count(hpv_hypercalls[i].nr));
-		fprintf(stderr, "hpv: stats: COM1 sent %llu bytes, received %llu bytes\n",
-			(unsigned long long)com1.tx_bytes, (unsigned long long)com1.rx_bytes);
-	}
-	timer__exit(kvm);
+	if (cfg.stats)
+		report(kvm, pv, cfg.stats_kv);
 	for (int i = 0; i < cfg.cpus; i++)
 		kvm_cpu__exit(kvm->cpus[i]);
 	free(kvm->cpus);
+	kvm->cpus = NULL;
+	pv__free(pv);
 	kvm__exit(kvm);
 	return status;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ACPI PM1a (S5 poweroff) and the reset paths Linux tries on reboot. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hpv/hw.h"
@@ -15,11 +17,10 @@
 #define CF9_RESET        0x04
 
 struct pm {
+	pthread_mutex_t lock;
 	uint16_t pm1_en;
 	uint16_t pm1_cnt;
 };
-
-static struct pm pm_state;
 
 static int pm__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,
 		  void *ctx)
@@ -27,37 +28,38 @@ static int pm__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, 
 	struct pm *pm = ctx;
 	unsigned int off = port - PM_PORT_BASE;
 	uint32_t v = 0;
+	bool poweroff = false;
 
 	if (is_write)
 		memcpy(&v, data, len);
+	else
+		memset(data, 0, len);
 
+	pthread_mutex_lock(&pm->lock);
 	switch (off) {
 	case PM1_EVT_OFFSET:     /* status: nothing ever pending */
-		if (!is_write)
-			memset(data, 0, len);
-		return 0;
+		break;
 	case PM1_EVT_OFFSET + 2: /* enable */
 		if (is_write)
 			pm->pm1_en = v;
 		else
 			memcpy(data, &pm->pm1_en, len < 2 ? len : 2);
-		return 0;
+		break;
 	case PM1_CNT_OFFSET:
 		if (!is_write) {
 			uint16_t cnt = pm->pm1_cnt | PM1_CNT_SCI_EN;
 
 			memcpy(data, &cnt, len < 2 ? len : 2);
-			return 0;
+			break;
 		}
 		pm->pm1_cnt = v & ~PM1_CNT_SLP_EN;
-		if ((v & PM1_CNT_SLP_EN) && PM1_SLP_TYP(v) == ACPI_S5_SLP_TYP)
-			kvm__request_end(cpu->kvm, HPV_END_POWEROFF, 0);
-		return 0;
-	default:
-		if (!is_write)
-			memset(data, 0, len);
-		return 0;
+		poweroff = (v & PM1_CNT_SLP_EN) && PM1_SLP_TYP(v) == ACPI_S5_SLP_TYP;
+		break;
 	}
+	pthread_mutex_unlock(&pm->lock);
+	if (poweroff)
+		kvm__request_end(cpu->kvm, HPV_END_POWEROFF, 0);
+	return 0;
 }
 
 static int reset__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,
@@ -77,12 +79,28 @@ static int reset__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t le
 	return 0;
 }
 
+static void pm__free(void *ctx)
+{
+	struct pm *pm = ctx;
+
+	pthread_mutex_destroy(&pm->lock);
+	free(pm);
+}
+
 int pm__init(struct kvm *kvm)
 {
+	struct pm *pm = calloc(1, sizeof(*pm));
 	int ret;
 
-	memset(&pm_state, 0, sizeof(pm_state));
-	ret = io__register(&kvm->io, HPV_IO_PIO, PM_PORT_BASE, PM_PORT_LEN, "acpi-pm", pm__io, &pm_state);
+	if (!pm)
+		return -ENOMEM;
+	pthread_mutex_init(&pm->lock, NULL);
+	ret = kvm__add_cleanup(kvm, pm__free, pm);
+	if (ret) {
+		pm__free(pm);
+		return ret;
+	}
+	ret = io__register(&kvm->io, HPV_IO_PIO, PM_PORT_BASE, PM_PORT_LEN, "acpi-pm", pm__io, pm);
 	if (!ret)
 		ret = io__register(&kvm->io, HPV_IO_PIO, RESET_PORT, 1, "reset", reset__io, NULL);
 	if (!ret)

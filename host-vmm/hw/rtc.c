@@ -4,6 +4,9 @@
  * once at boot. Without it the guest starts in 1970 (or spins on UIP).
  */
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "hpv/hw.h"
@@ -17,7 +20,10 @@ enum { RTC_SEC = 0, RTC_MIN = 2, RTC_HOUR = 4, RTC_WDAY = 6, RTC_MDAY = 7, RTC_M
 #define RTC_B_24H  0x02
 #define RTC_D_VRT  0x80
 
-static uint8_t rtc_index;
+struct rtc {
+	pthread_mutex_t lock; /* the index and the read it selects go together */
+	uint8_t index;
+};
 
 static uint8_t bcd(int v)
 {
@@ -50,22 +56,43 @@ static uint8_t rtc__reg(uint8_t reg)
 static int rtc__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,
 		   void *ctx)
 {
+	struct rtc *rtc = ctx;
+
 	(void)cpu;
-	(void)ctx;
 	(void)len;
+	pthread_mutex_lock(&rtc->lock);
 	if (port == RTC_PORT) {
 		if (is_write)
-			rtc_index = *(uint8_t *)data & 0x7f; /* bit 7 gates NMIs */
+			rtc->index = *(uint8_t *)data & 0x7f; /* bit 7 gates NMIs */
 		else
-			*(uint8_t *)data = rtc_index;
-		return 0;
+			*(uint8_t *)data = rtc->index;
+	} else if (!is_write) {
+		*(uint8_t *)data = rtc__reg(rtc->index);
 	}
-	if (!is_write)
-		*(uint8_t *)data = rtc__reg(rtc_index);
+	pthread_mutex_unlock(&rtc->lock);
 	return 0;
+}
+
+static void rtc__free(void *ctx)
+{
+	struct rtc *rtc = ctx;
+
+	pthread_mutex_destroy(&rtc->lock);
+	free(rtc);
 }
 
 int rtc__init(struct kvm *kvm)
 {
-	return io__register(&kvm->io, HPV_IO_PIO, RTC_PORT, 2, "rtc", rtc__io, NULL);
+	struct rtc *rtc = calloc(1, sizeof(*rtc));
+	int ret;
+
+	if (!rtc)
+		return -ENOMEM;
+	pthread_mutex_init(&rtc->lock, NULL);
+	ret = kvm__add_cleanup(kvm, rtc__free, rtc);
+	if (ret) {
+		rtc__free(rtc);
+		return ret;
+	}
+	return io__register(&kvm->io, HPV_IO_PIO, RTC_PORT, 2, "rtc", rtc__io, rtc);
 }

@@ -17,6 +17,9 @@
 #define HPV_TSS_ADDR      0xfffbd000ULL
 #define HPV_IDENT_MAP_ADDR 0xfffbc000ULL
 
+#define MSI_ADDR_BASE  0xfee00000u
+#define MSI_DEST_SHIFT 12
+
 int64_t hpv_now_ns(void)
 {
 	struct timespec ts;
@@ -199,6 +202,11 @@ err_sys:
 
 void kvm__exit(struct kvm *kvm)
 {
+	while (kvm->nr_cleanups > 0) {
+		const struct kvm_cleanup *c = &kvm->cleanups[--kvm->nr_cleanups];
+
+		c->fn(c->ctx);
+	}
 	free(kvm->supported_cpuid);
 	if (kvm->ram)
 		munmap(kvm->ram, kvm->ram_size);
@@ -244,6 +252,33 @@ int kvm__install_msr_filter(struct kvm *kvm)
 		return -errno;
 	}
 	return 0;
+}
+
+int kvm__add_cpu_hooks(struct kvm *kvm, const struct kvm_cpu_hooks *hooks)
+{
+	if (kvm->nr_hooks == HPV_MAX_CPU_HOOKS)
+		return -ENOSPC;
+	kvm->hooks[kvm->nr_hooks++] = *hooks;
+	return 0;
+}
+
+int kvm__add_cleanup(struct kvm *kvm, void (*fn)(void *ctx), void *ctx)
+{
+	if (kvm->nr_cleanups == HPV_MAX_CLEANUPS)
+		return -ENOSPC;
+	kvm->cleanups[kvm->nr_cleanups++] = (struct kvm_cleanup){ fn, ctx };
+	return 0;
+}
+
+int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector)
+{
+	/* Physical destination, fixed delivery, edge: the vector is all. */
+	struct kvm_msi msi = {
+		.address_lo = MSI_ADDR_BASE | (apic_id << MSI_DEST_SHIFT),
+		.data = vector,
+	};
+
+	return ioctl(kvm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0;
 }
 
 int kvm__irq_line(struct kvm *kvm, int irq, int level)

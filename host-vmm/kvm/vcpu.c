@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "hpv/kvm.h"
-#include "hpv/pv.h"
 #include "hpv/util.h"
 #include "hpv/vcpu.h"
 
@@ -17,9 +16,9 @@
 
 int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 {
-	struct kvm_cpuid2 *cpuid;
+	struct hpv_cpuid cpuid;
 	struct kvm_cpu *cpu;
-	int ret;
+	int ret, h;
 
 	cpu = calloc(1, sizeof(*cpu));
 	if (!cpu)
@@ -40,34 +39,47 @@ int kvm_cpu__init(struct kvm *kvm, int id, struct kvm_cpu **out)
 		pr_err("mmap vCPU %d: %s", id, strerror(errno));
 		goto err_close;
 	}
-
 	if (id == 0) {
 		int khz = ioctl(cpu->fd, KVM_GET_TSC_KHZ, 0);
 
 		kvm->tsc_khz = khz > 0 ? khz : 0;
-		if (kvm->hybridpv)
-			vcpu_state__probe(cpu);
-	}
-	cpuid = cpuid__compose(kvm->supported_cpuid, id, kvm);
-	if (!cpuid) {
-		ret = -ENOMEM;
-		goto err_unmap;
-	}
-	ret = ioctl(cpu->fd, KVM_SET_CPUID2, cpuid) < 0 ? -errno : 0;
-	free(cpuid);
-	if (ret) {
-		pr_err("KVM_SET_CPUID2 on vCPU %d: %s", id, strerror(-ret));
-		goto err_unmap;
 	}
 
-	/* the doorbell then reads its arguments without KVM_GET_REGS */
+	for (h = 0; h < kvm->nr_hooks; h++) {
+		const struct kvm_cpu_hooks *hk = &kvm->hooks[h];
+
+		ret = hk->init ? hk->init(hk->ctx, cpu) : 0;
+		if (ret) {
+			pr_err("vCPU %d: %s: %s", id, hk->name, strerror(-ret));
+			goto err_hooks;
+		}
+	}
+
+	ret = cpuid__compose(kvm->supported_cpuid, id, kvm->tsc_deadline, &cpuid);
+	if (ret)
+		goto err_hooks;
+	for (int i = 0; i < kvm->nr_hooks && !ret; i++)
+		if (kvm->hooks[i].cpuid)
+			ret = kvm->hooks[i].cpuid(kvm->hooks[i].ctx, cpu, &cpuid);
+	if (!ret)
+		ret = ioctl(cpu->fd, KVM_SET_CPUID2, cpuid.c) < 0 ? -errno : 0;
+	free(cpuid.c);
+	if (ret) {
+		pr_err("KVM_SET_CPUID2 on vCPU %d: %s", id, strerror(-ret));
+		goto err_hooks;
+	}
+
+	/* exit handlers then read registers without KVM_GET_REGS */
 	if (kvm->sync_regs)
 		cpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	cpu->stats_fd = ioctl(cpu->fd, KVM_GET_STATS_FD, NULL);
 	*out = cpu;
 	return 0;
 
-err_unmap:
+err_hooks:
+	while (h-- > 0)
+		if (kvm->hooks[h].exit)
+			kvm->hooks[h].exit(kvm->hooks[h].ctx, cpu);
 	munmap(cpu->run, kvm->vcpu_mmap_size);
 err_close:
 	close(cpu->fd);
@@ -80,6 +92,9 @@ void kvm_cpu__exit(struct kvm_cpu *cpu)
 {
 	if (!cpu)
 		return;
+	for (int h = cpu->kvm->nr_hooks - 1; h >= 0; h--)
+		if (cpu->kvm->hooks[h].exit)
+			cpu->kvm->hooks[h].exit(cpu->kvm->hooks[h].ctx, cpu);
 	if (cpu->stats_fd >= 0)
 		close(cpu->stats_fd);
 	munmap(cpu->run, cpu->kvm->vcpu_mmap_size);
@@ -216,6 +231,30 @@ static void kvm_cpu__kick_handler(int sig)
 	(void)sig;
 }
 
+static void kvm_cpu__pre_run(struct kvm_cpu *cpu)
+{
+	const struct kvm *kvm = cpu->kvm;
+
+	for (int h = 0; h < kvm->nr_hooks; h++)
+		if (kvm->hooks[h].pre_run)
+			kvm->hooks[h].pre_run(kvm->hooks[h].ctx, cpu);
+}
+
+static int kvm_cpu__run_start_hooks(struct kvm_cpu *cpu)
+{
+	const struct kvm *kvm = cpu->kvm;
+
+	for (int h = 0; h < kvm->nr_hooks; h++) {
+		int ret = kvm->hooks[h].start ? kvm->hooks[h].start(kvm->hooks[h].ctx, cpu) : 0;
+
+		if (ret) {
+			pr_err("vCPU %d: %s: %s", cpu->id, kvm->hooks[h].name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static void *kvm_cpu__thread(void *arg)
 {
 	struct kvm_cpu *cpu = arg;
@@ -224,19 +263,23 @@ static void *kvm_cpu__thread(void *arg)
 
 	sigemptyset(&set);
 	sigaddset(&set, HPV_KICK_SIGNAL);
-	sigaddset(&set, HPV_TIMER_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (kvm_cpu__run_start_hooks(cpu)) {
+		kvm__request_end(kvm, HPV_END_ERROR, 1);
+		return NULL;
+	}
 
 	while (atomic_load(&kvm->end) == HPV_END_NONE) {
 		/*
-		 * immediate_exit is set by the end request and by the timer's
-		 * signal; clearing it here and checking both again after is
-		 * what keeps either from being missed.
+		 * immediate_exit is set by an end request and by modules that
+		 * have work for the pre-run hooks (a timer's signal); clearing
+		 * it here and checking again after is what keeps either from
+		 * being missed.
 		 */
 		__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 		if (atomic_load(&kvm->end) != HPV_END_NONE)
 			break;
-		timer__deliver(cpu);
+		kvm_cpu__pre_run(cpu);
 		if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -276,17 +319,37 @@ int kvm_cpu__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val)
 	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -EIO;
 }
 
+int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs)
+{
+	if (cpu->run && (cpu->run->kvm_valid_regs & KVM_SYNC_X86_REGS)) {
+		*regs = cpu->run->s.regs.regs;
+		return 0;
+	}
+	return ioctl(cpu->fd, KVM_GET_REGS, regs) < 0 ? -errno : 0;
+}
+
+int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs)
+{
+	if (cpu->run && (cpu->run->kvm_valid_regs & KVM_SYNC_X86_REGS)) {
+		cpu->run->s.regs.regs = *regs;
+		cpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	return ioctl(cpu->fd, KVM_SET_REGS, regs) < 0 ? -errno : 0;
+}
+
 int kvm_cpu__start(struct kvm_cpu *cpu)
 {
-	static bool handler_installed;
+	/* the process-wide handler; it only has to interrupt KVM_RUN */
 	struct sigaction sa = { .sa_handler = kvm_cpu__kick_handler };
+	int ret;
 
-	if (!handler_installed) {
-		sigemptyset(&sa.sa_mask);
-		sigaction(HPV_KICK_SIGNAL, &sa, NULL);
-		handler_installed = true;
-	}
-	return -pthread_create(&cpu->thread, NULL, kvm_cpu__thread, cpu);
+	sigemptyset(&sa.sa_mask);
+	sigaction(HPV_KICK_SIGNAL, &sa, NULL);
+	ret = -pthread_create(&cpu->thread, NULL, kvm_cpu__thread, cpu);
+	if (!ret)
+		cpu->started = true;
+	return ret;
 }
 
 void kvm_cpu__kick(struct kvm_cpu *cpu)
@@ -294,7 +357,7 @@ void kvm_cpu__kick(struct kvm_cpu *cpu)
 	/* immediate_exit closes the window between the loop's check and
 	 * KVM_RUN; the signal takes a vCPU out of a running guest. */
 	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (cpu->thread)
+	if (cpu->started)
 		pthread_kill(cpu->thread, HPV_KICK_SIGNAL);
 }
 

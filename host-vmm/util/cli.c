@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "hpv/cli.h"
-#include "hpv/hypercall.h"
 #include "hpv/kvm.h"
+#include "hpv/pv/hypercall.h"
+#include "hpv/pv/timer.h"
 
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
-	"           [--mem SIZE] [--stats] [--no-hybridpv] [--hypercall-route kvm|user]\n"
+	"           [--mem SIZE] [--stats[=kv]] [--no-hybridpv] [--hypercall-route kvm|user]\n"
 	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
@@ -18,7 +19,8 @@ const char cli__usage[] =
 	"  --cmdline STRING  kernel command line (default \"console=ttyS0\")\n"
 	"  --cpus N          number of vCPUs, 1-255 (default 1)\n"
 	"  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB (default 512M)\n"
-	"  --stats           at exit, print VM exits by reason per vCPU and boot time\n"
+	"  --stats[=kv]      at exit, print VM exits by reason per vCPU, boot time and the\n"
+	"                    paravirtual ops' counters on stderr; =kv: as KEY=VALUE lines\n"
 	"  --no-hybridpv     hide the hybridpv CPUID leaves: plain full virtualization\n"
 	"  --hypercall-route kvm|user\n"
 	"                    serve hypercalls that KVM can serve in the kernel (kvm, the\n"
@@ -131,7 +133,8 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 						"--hypercall-route", "--withhold", "--pv-timer" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
-				     .hybridpv = true, .hypercall_route = HPV_ROUTE_KVM };
+				     .hybridpv = true, .hypercall_route = HPV_ROUTE_KVM,
+				     .pv_timer = HPV_TIMER_LAPIC };
 
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
@@ -150,6 +153,8 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 			cfg->help = true;
 		} else if (!strcmp(opt, "--stats")) {
 			cfg->stats = true;
+		} else if (!strcmp(opt, "--stats=kv")) {
+			cfg->stats = cfg->stats_kv = true;
 		} else if (!strcmp(opt, "--no-hybridpv")) {
 			cfg->hybridpv = false;
 		} else if (!strcmp(opt, "--hypercall-route")) {
@@ -158,11 +163,11 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 			cfg->hypercall_route = kvm ? HPV_ROUTE_KVM : HPV_ROUTE_USER;
 		} else if (!strcmp(opt, "--pv-timer")) {
 			if (!strcmp(val, "lapic"))
-				cfg->pv_timer = HPV_PV_TIMER_LAPIC;
+				cfg->pv_timer = HPV_TIMER_LAPIC;
 			else if (!strcmp(val, "posix"))
-				cfg->pv_timer = HPV_PV_TIMER_POSIX;
+				cfg->pv_timer = HPV_TIMER_POSIX;
 			else if (!strcmp(val, "kvm"))
-				cfg->pv_timer = HPV_PV_TIMER_HYPERV;
+				cfg->pv_timer = HPV_TIMER_STIMER;
 			else
 				return cli__fail(err, errlen, "--pv-timer '%s': lapic, posix or kvm%s", val, "");
 		} else if (!strcmp(opt, "--withhold")) {

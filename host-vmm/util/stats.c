@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 
 #include "hpv/kvm.h"
+#include "hpv/report.h"
 #include "hpv/stats.h"
 #include "hpv/util.h"
 #include "hpv/vcpu.h"
@@ -94,29 +95,38 @@ static long vmm_rss_kib(const struct kvm *kvm)
 	return total;
 }
 
-void kvm_stats__report(struct kvm *kvm, FILE *f)
+void kvm_stats__report(struct kvm *kvm, struct report *r)
 {
-	struct kvm_stats *st = calloc(kvm->nr_cpus, sizeof(*st));
 	int n = kvm->nr_cpus;
+	struct kvm_stats *st = calloc(n ? n : 1, sizeof(*st));
+	uint64_t *vals = calloc(n ? n : 1, sizeof(*vals)); /* one row's values */
+	FILE *f = r->f;
 
-	if (!st)
-		return;
+	if (!st || !vals)
+		goto out;
 	for (int i = 0; i < n; i++)
 		kvm_stats__read(kvm->cpus[i]->stats_fd, &st[i]);
 
-	fprintf(f, "hpv: stats: %d vCPUs, %llu MiB, TSC %u kHz\n", n,
-		(unsigned long long)(kvm->ram_size >> 20), kvm->tsc_khz);
-	if (kvm->init_reached_ns)
-		fprintf(f, "hpv: stats: boot to init %.1f ms\n",
-			(kvm->init_reached_ns - kvm->start_ns) / 1e6);
-	else
-		fprintf(f, "hpv: stats: boot to init: init never reported\n");
+	report__text(r, "%d vCPUs, %llu MiB, TSC %u kHz", n, (unsigned long long)(kvm->ram_size >> 20),
+		     kvm->tsc_khz);
+	report__kv(r, "vcpus", "%d", n);
+	report__kv_u64(r, "mem_mib", kvm->ram_size >> 20);
+	report__kv(r, "tsc_khz", "%u", kvm->tsc_khz);
+	if (kvm->init_reached_ns) {
+		report__text(r, "boot to init %.1f ms", (kvm->init_reached_ns - kvm->start_ns) / 1e6);
+		report__kv(r, "boot_to_init_ms", "%.1f", (kvm->init_reached_ns - kvm->start_ns) / 1e6);
+	} else {
+		report__text(r, "boot to init: init never reported");
+	}
+	report__text(r, "VMM resident memory beyond guest RAM %ld KiB", vmm_rss_kib(kvm));
+	report__kv(r, "vmm_rss_kib", "%ld", vmm_rss_kib(kvm));
 
-	fprintf(f, "hpv: stats: VMM resident memory beyond guest RAM %ld KiB\n", vmm_rss_kib(kvm));
-	fprintf(f, "%-24s", "exit reason");
-	for (int c = 0; c < n; c++)
-		fprintf(f, " %11s%-3d", "vcpu", c);
-	fprintf(f, "\n");
+	if (r->format == REPORT_TEXT) {
+		fprintf(f, "%-24s", "exit reason");
+		for (int c = 0; c < n; c++)
+			fprintf(f, " %11s%-3d", "vcpu", c);
+		fprintf(f, "\n");
+	}
 	for (int k = 0; k < st[0].nr; k++) {
 		const char *name = st[0].name[k];
 		uint64_t total = 0;
@@ -124,32 +134,36 @@ void kvm_stats__report(struct kvm *kvm, FILE *f)
 		if (!is_exit_stat(name))
 			continue;
 		for (int c = 0; c < n; c++)
-			total += kvm_stats__get(&st[c], name);
-		if (!total && strcmp(name, "exits"))
-			continue;
-		fprintf(f, "%-24s", name);
-		for (int c = 0; c < n; c++)
-			fprintf(f, " %14llu", (unsigned long long)kvm_stats__get(&st[c], name));
-		fprintf(f, "\n");
+			total += vals[c] = kvm_stats__get(&st[c], name);
+		if (total || !strcmp(name, "exits"))
+			report__vcpu_row(r, name, name, vals, sizeof(*vals));
 	}
-	for (int r = 0; r < HPV_EXIT_REASONS; r++) {
+	for (int reason = 0; reason < HPV_EXIT_REASONS; reason++) {
+		char label[32];
 		uint64_t total = 0;
 
 		for (int c = 0; c < n; c++)
-			total += kvm->cpus[c]->user_exits[r];
+			total += vals[c] = kvm->cpus[c]->user_exits[reason];
 		if (!total)
 			continue;
-		if (user_exit_names[r])
-			fprintf(f, "%-24s", user_exit_names[r]);
+		if (user_exit_names[reason])
+			snprintf(label, sizeof(label), "%s", user_exit_names[reason]);
 		else
-			fprintf(f, "user_exit_%-14d", r);
-		for (int c = 0; c < n; c++)
-			fprintf(f, " %14llu", (unsigned long long)kvm->cpus[c]->user_exits[r]);
-		fprintf(f, "\n");
+			snprintf(label, sizeof(label), "user_exit_%d", reason);
+		report__vcpu_row(r, label, label, vals, sizeof(*vals));
 	}
-	fprintf(f, "hpv: stats: unhandled accesses: pio %llu, mmio %llu, msr %llu\n",
-		(unsigned long long)kvm->io.unhandled[HPV_IO_PIO],
-		(unsigned long long)kvm->io.unhandled[HPV_IO_MMIO],
-		(unsigned long long)kvm->io.unhandled[HPV_IO_MSR]);
+	report__text(r, "unhandled accesses: pio %llu, mmio %llu, msr %llu, hypercall %llu",
+		     (unsigned long long)kvm->io.unhandled[HPV_IO_PIO],
+		     (unsigned long long)kvm->io.unhandled[HPV_IO_MMIO],
+		     (unsigned long long)kvm->io.unhandled[HPV_IO_MSR],
+		     (unsigned long long)kvm->io.unhandled[HPV_IO_HYPERCALL]);
+	for (int sp = 0; sp < HPV_IO_NR_SPACES; sp++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "unhandled.%s", io__space_name(sp));
+		report__kv_u64(r, key, kvm->io.unhandled[sp]);
+	}
+out:
+	free(vals);
 	free(st);
 }

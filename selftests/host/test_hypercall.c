@@ -1,187 +1,237 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Hypercall page stubs, dispatch, the page MSR and the CPUID leaves. */
+/*
+ * The hypercall page, its MSR, the doorbell and the CPUID leaves, through
+ * the registration table of a VM without /dev/kvm (fake_vm.h).
+ */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
 
-#include "hpv/hypercall.h"
-#include "hpv/kvm.h"
-#include "hpv/vcpu.h"
+#include "fake_vm.h"
+#include "hpv/pv.h"
+
+#define RAM (64ULL << 20)
+#define PAGE_GPA (16ULL << 20)
 
 static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+/* mov $-ENOSYS, %rax; ret: no exit for a number not offered */
+static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
+/* the kvm route's register shuffle: push %rbx; mov %rdi,%rbx; mov %rsi,%rcx;
+ * mov %r10,%rsi; mov $nr, %eax */
+static const uint8_t shuffle[] = { 0x53, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1, 0x4c, 0x89, 0xd6, 0xb8 };
+/* lea -32(%r10), %rax; cmp $223, %rax; ja einval */
+static const uint8_t vector_check[] = { 0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf, 0x00, 0x00, 0x00, 0x77 };
+static const uint8_t wrmsr_tsc_deadline[] = { 0xb9, 0xe0, 0x06, 0x00, 0x00, 0x0f, 0x30 };
 
-TEST(stubs_start_with_endbr64_and_trap_known_numbers)
+/* A VM with the PV layer and a registered page. */
+FIXTURE(page)
 {
-	const struct hpv_stub_config user = { HPV_ROUTE_USER, 1, HPV_FEATURES_ALL, true };
-	uint8_t page[4096];
-
-	hypercall__write_page(page, &user);
-	for (uint32_t nr = 0; nr < HPV_HYPERCALL_SLOTS; nr++) {
-		const uint8_t *p = page + nr * HPV_HYPERCALL_STRIDE;
-
-		ASSERT_EQ(0, memcmp(p, endbr64, 4));
-		if (nr < HPV_NR_HYPERCALLS) {
-			/* mov $nr, %eax; [sti;] out %eax, $port; ret */
-			int sti = nr == HPV_HC_IDLE;
-			uint32_t imm;
-
-			ASSERT_EQ(0xb8, p[4]);
-			memcpy(&imm, p + 5, 4);
-			ASSERT_EQ(nr, imm);
-			ASSERT_EQ(sti ? 0xfb : 0xe7, p[9]);
-			ASSERT_EQ(0xe7, p[9 + sti]);
-			ASSERT_EQ(HPV_HYPERCALL_PORT, p[10 + sti]);
-			ASSERT_EQ(0xc3, p[11 + sti]);
-			ASSERT_EQ(0xcc, p[12 + sti]);
-		} else {
-			/* mov $-ENOSYS, %rax; ret: no exit for a number we lack */
-			static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
-
-			ASSERT_EQ(0, memcmp(p + 4, enosys, sizeof(enosys)));
-		}
-	}
-}
-
-/* A feature withheld: its calls answer -ENOSYS without an exit. */
-TEST(withheld_feature_gets_enosys_stub)
-{
-	const struct hpv_stub_config cfg = { HPV_ROUTE_USER, 1,
-					     HPV_FEATURES_ALL & ~HPV_FEATURE_PV_IPI, false };
-	static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
-	const uint64_t args[4] = { 2, 0, 0, 0xfd };
-	uint8_t page[4096];
-
-	hypercall__write_page(page, &cfg);
-	EXPECT_EQ(0, memcmp(page + HPV_HC_SEND_IPI * HPV_HYPERCALL_STRIDE + 4, enosys,
-			    sizeof(enosys)));
-	EXPECT_EQ(0xb8, page[HPV_HC_SET_TIMER * HPV_HYPERCALL_STRIDE + 4]);
-	/* and the doorbell rung by hand says the same */
-	hpv_stubs.features = cfg.features;
-	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, HPV_HC_SEND_IPI, args));
-}
-
-/* The KVM route: our registers into KVM's, then VMMCALL (AMD) or VMCALL. */
-TEST(kvm_route_stubs_for_amd_and_intel)
-{
-	static const uint8_t shuffle[] = {
-		0x53, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1, 0x4c, 0x89, 0xd6, 0xb8,
-	};
-	/* lea -32(%r10), %rax; cmp $223, %rax; ja einval */
-	static const uint8_t vector_check[] = {
-		0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf, 0x00, 0x00, 0x00, 0x77,
-	};
-	for (int amd = 0; amd <= 1; amd++) {
-		const struct hpv_stub_config kvm = { HPV_ROUTE_KVM, amd, HPV_FEATURES_ALL, false };
-		uint8_t page[4096];
-		const uint8_t *nop = page + HPV_HC_NOP * HPV_HYPERCALL_STRIDE;
-		const uint8_t *ipi = page + HPV_HC_SEND_IPI * HPV_HYPERCALL_STRIDE;
-		const uint8_t *ver = page + HPV_HC_ABI_VERSION * HPV_HYPERCALL_STRIDE;
-		const uint8_t call[] = { 0x0f, 0x01, amd ? 0xd9 : 0xc1, 0x5b, 0xc3 };
-		uint32_t nr;
-
-		hypercall__write_page(page, &kvm);
-		ASSERT_EQ(0, memcmp(nop, endbr64, 4));
-		ASSERT_EQ(0, memcmp(nop + 4, shuffle, sizeof(shuffle)));
-		memcpy(&nr, nop + 4 + sizeof(shuffle), 4);
-		EXPECT_EQ(KVM_HC_VAPIC_POLL_IRQ, nr);
-		EXPECT_EQ(0, memcmp(nop + 8 + sizeof(shuffle), call, sizeof(call)));
-
-		ASSERT_EQ(0, memcmp(ipi, endbr64, 4));
-		ASSERT_EQ(0, memcmp(ipi + 4, vector_check, sizeof(vector_check)));
-		ASSERT_EQ(0, memcmp(ipi + 16, shuffle, sizeof(shuffle)));
-		memcpy(&nr, ipi + 16 + sizeof(shuffle), 4);
-		EXPECT_EQ(KVM_HC_SEND_IPI, nr);
-		EXPECT_EQ(0, memcmp(ipi + 20 + sizeof(shuffle), call, sizeof(call)));
-		EXPECT_EQ(0xcc, ipi[HPV_HYPERCALL_STRIDE - 1]);
-		/* no KVM equivalent: still the doorbell */
-		EXPECT_EQ(0xe7, ver[9]);
-	}
-}
-
-extern const uint8_t hpv_stub_lapic_set_timer[], hpv_stub_lapic_set_timer_end[];
-
-/*
- * The LAPIC-timer mode on the kvm route: SET_TIMER's slot holds the stub
- * that writes IA32_TSC_DEADLINE (with the doorbell behind it), the page's
- * last slot still answers -ENOSYS, and the stub's data starts out bound to
- * no vector.
- */
-TEST(lapic_timer_stub_and_its_data)
-{
-	const struct hpv_stub_config cfg = { HPV_ROUTE_KVM, 1, HPV_FEATURES_ALL, true };
-	const size_t len = hpv_stub_lapic_set_timer_end - hpv_stub_lapic_set_timer;
-	static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
-	static const uint8_t wrmsr[] = { 0xb9, 0xe0, 0x06, 0x00, 0x00, 0x0f, 0x30 };
-	static const uint8_t doorbell[] = { 0xb8, HPV_HC_SET_TIMER, 0, 0, 0, 0xe7,
-					    HPV_HYPERCALL_PORT, 0xc3 };
-	const struct hpv_stub_timer_data *data;
-	uint8_t page[4096];
-	const uint8_t *stub = page + HPV_HC_SET_TIMER * HPV_HYPERCALL_STRIDE;
-
-	ASSERT_LE(len, HPV_HYPERCALL_STRIDE);
-	memset(page, 0x55, sizeof(page));
-	hypercall__write_page(page, &cfg);
-	ASSERT_EQ(0, memcmp(stub, hpv_stub_lapic_set_timer, len));
-	EXPECT_NE(NULL, memmem(stub, len, wrmsr, sizeof(wrmsr)));
-	EXPECT_EQ(0, memcmp(stub + len - sizeof(doorbell), doorbell, sizeof(doorbell)));
-	EXPECT_EQ(0, memcmp(page + (HPV_HYPERCALL_SLOTS - 1) * HPV_HYPERCALL_STRIDE + 4, enosys,
-			    sizeof(enosys)));
-	ASSERT_LE(HPV_HYPERCALL_STRIDE * (HPV_HYPERCALL_SLOTS - 1) + 16, HPV_STUB_TIMER_DATA);
-	data = (const void *)(page + HPV_STUB_TIMER_DATA);
-	EXPECT_EQ(0, data->vector);
-	EXPECT_EQ(0, data->mult);
-	/* the IDLE call still rings the doorbell */
-	EXPECT_EQ(0xb8, page[HPV_HC_IDLE * HPV_HYPERCALL_STRIDE + 4]);
-}
-
-TEST(dispatch)
-{
-	const uint64_t args[4] = { 1, 2, 3, 4 };
-
-	hpv_stubs.features = HPV_FEATURES_ALL;
-	EXPECT_EQ(0, hypercall__dispatch(NULL, HPV_HC_NOP, args));
-	EXPECT_EQ(HPV_ABI_VERSION, hypercall__dispatch(NULL, HPV_HC_ABI_VERSION, args));
-	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, HPV_NR_HYPERCALLS, args));
-	EXPECT_EQ(-HPV_ENOSYS, hypercall__dispatch(NULL, 0xffffffffu, args));
-	EXPECT_EQ(1, hypercall__count(HPV_HC_ABI_VERSION));
-}
-
-static const struct {
-	const char *name;
-	uint64_t val;
-	int ok;
-} msr_cases[] = {
-	{ "disable", 0, 1 },
-	{ "page at 16 MiB", (16ULL << 20) | HPV_MSR_ENABLE, 1 },
-	{ "last page of RAM", ((64ULL << 20) - 4096) | HPV_MSR_ENABLE, 1 },
-	{ "reserved bit set", (16ULL << 20) | HPV_MSR_ENABLE | 0x10, 0 },
-	{ "below 1 MiB (boot structures)", 0x9000 | HPV_MSR_ENABLE, 0 },
-	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, 0 },
-	{ "in the MMIO hole", 0xfee00000ULL | HPV_MSR_ENABLE, 0 },
-	{ "non-canonical", 0xfff0000000000000ULL | HPV_MSR_ENABLE, 0 },
+	struct fake_vm vm;
+	struct pv *pv;
+	uint8_t *page;
 };
 
-TEST(page_msr_validation)
+FIXTURE_VARIANT(page)
 {
-	struct kvm kvm = { .ram_size = 64ULL << 20 };
+	enum hpv_route route;
+	int amd;
+	enum hpv_timer_route timer;
+	uint32_t withheld;
+};
 
-	kvm.ram = calloc(1, kvm.ram_size);
-	for (size_t i = 0; i < sizeof(msr_cases) / sizeof(msr_cases[0]); i++) {
-		int ret = hypercall__set_page_msr(&kvm, msr_cases[i].val);
+FIXTURE_VARIANT_ADD(page, user_route_amd) { HPV_ROUTE_USER, 1, HPV_TIMER_POSIX, 0 };
+FIXTURE_VARIANT_ADD(page, user_route_intel) { HPV_ROUTE_USER, 0, HPV_TIMER_POSIX, 0 };
+FIXTURE_VARIANT_ADD(page, kvm_route_amd) { HPV_ROUTE_KVM, 1, HPV_TIMER_POSIX, 0 };
+FIXTURE_VARIANT_ADD(page, kvm_route_intel) { HPV_ROUTE_KVM, 0, HPV_TIMER_POSIX, 0 };
+FIXTURE_VARIANT_ADD(page, kvm_route_lapic_timer) { HPV_ROUTE_KVM, 1, HPV_TIMER_LAPIC, 0 };
+FIXTURE_VARIANT_ADD(page, user_route_lapic_timer) { HPV_ROUTE_USER, 1, HPV_TIMER_LAPIC, 0 };
+FIXTURE_VARIANT_ADD(page, ipi_withheld) { HPV_ROUTE_KVM, 1, HPV_TIMER_POSIX, HPV_FEATURE_PV_IPI };
 
-		TH_LOG("%s", msr_cases[i].name);
-		if (msr_cases[i].ok) {
-			EXPECT_EQ(0, ret);
-			EXPECT_EQ(msr_cases[i].val, kvm.hypercall_msr);
-		} else {
-			EXPECT_EQ(-EINVAL, ret);
-		}
+FIXTURE_SETUP(page)
+{
+	const struct pv_config cfg = { variant->withheld, variant->route, variant->timer };
+
+	fake_vm__init(&self->vm, 1, RAM, variant->amd);
+	self->vm.kvm.tsc_deadline = true;
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+	ASSERT_EQ(0, fake_vm__init_vcpus(&self->vm));
+	memset(self->vm.kvm.ram + PAGE_GPA, 0x55, 4096);
+	ASSERT_EQ(0, fake_vm__wrmsr(&self->vm, 0, HPV_MSR_HYPERCALL_PAGE, PAGE_GPA | HPV_MSR_ENABLE));
+	self->page = self->vm.kvm.ram + PAGE_GPA;
+}
+
+FIXTURE_TEARDOWN(page)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+static const uint8_t *slot(const uint8_t *page, uint32_t nr)
+{
+	return page + nr * HPV_HYPERCALL_STRIDE;
+}
+
+/* mov $nr, %eax; [sti;] out %eax, $port; ret; int3 */
+static int is_doorbell(const uint8_t *p, uint32_t nr, int sti)
+{
+	uint32_t imm;
+
+	memcpy(&imm, p + 5, 4);
+	return p[4] == 0xb8 && imm == nr && (!sti || p[9] == 0xfb) && p[9 + sti] == 0xe7 &&
+	       p[10 + sti] == HPV_HYPERCALL_PORT && p[11 + sti] == 0xc3 && p[12 + sti] == 0xcc;
+}
+
+static int is_kvm_call(const uint8_t *p, uint32_t kvm_nr, int amd)
+{
+	const uint8_t call[] = { 0x0f, 0x01, amd ? 0xd9 : 0xc1, 0x5b, 0xc3 };
+	uint32_t nr;
+
+	memcpy(&nr, p + sizeof(shuffle), 4);
+	return !memcmp(p, shuffle, sizeof(shuffle)) && nr == kvm_nr &&
+	       !memcmp(p + sizeof(shuffle) + 4, call, sizeof(call));
+}
+
+TEST_F(page, every_slot_holds_the_stub_its_route_and_offer_ask_for)
+{
+	const int kvm = variant->route == HPV_ROUTE_KVM;
+
+	for (uint32_t nr = 0; nr < HPV_HYPERCALL_SLOTS; nr++) {
+		ASSERT_EQ(0, memcmp(slot(self->page, nr), endbr64, 4));
+		/* int3 after each stub; the LAPIC-timer data ends the last slot */
+		if (nr < HPV_HYPERCALL_SLOTS - 1)
+			ASSERT_EQ(0xcc, slot(self->page, nr)[HPV_HYPERCALL_STRIDE - 1]);
 	}
-	/* the valid registration wrote the stubs */
-	EXPECT_EQ(0, memcmp(kvm.ram + (16 << 20), endbr64, 4));
-	EXPECT_EQ(0xcc, kvm.ram[(16 << 20) + HPV_HYPERCALL_STRIDE - 1]);
-	free(kvm.ram);
+	/* NOP and SEND_IPI go into KVM on the kvm route */
+	if (kvm) {
+		EXPECT_TRUE(is_kvm_call(slot(self->page, HPV_HC_NOP) + 4, KVM_HC_VAPIC_POLL_IRQ,
+					variant->amd));
+	} else {
+		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_NOP), HPV_HC_NOP, 0));
+	}
+	if (variant->withheld & HPV_FEATURE_PV_IPI) {
+		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_SEND_IPI) + 4, enosys, sizeof(enosys)));
+	} else if (kvm) {
+		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_SEND_IPI) + 4, vector_check,
+				    sizeof(vector_check)));
+		EXPECT_TRUE(is_kvm_call(slot(self->page, HPV_HC_SEND_IPI) + 16, KVM_HC_SEND_IPI,
+					variant->amd));
+	} else {
+		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_SEND_IPI), HPV_HC_SEND_IPI, 0));
+	}
+	/* no KVM equivalent: the doorbell; IDLE's enables interrupts first */
+	EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_ABI_VERSION), HPV_HC_ABI_VERSION, 0));
+	EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_IDLE), HPV_HC_IDLE, 1));
+	/* SET_TIMER writes the TSC deadline itself on the kvm route's LAPIC timer */
+	if (kvm && variant->timer == HPV_TIMER_LAPIC) {
+		const uint8_t door[] = { 0xb8, HPV_HC_SET_TIMER, 0, 0, 0, 0xe7, HPV_HYPERCALL_PORT,
+					 0xc3 };
+		const size_t len = hpv_stub_lapic_set_timer[0].end - hpv_stub_lapic_set_timer[0].start;
+
+		ASSERT_LE(len, HPV_HYPERCALL_STRIDE);
+		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_SET_TIMER),
+				    hpv_stub_lapic_set_timer[0].start, len));
+		EXPECT_NE(NULL, memmem(slot(self->page, HPV_HC_SET_TIMER), len, wrmsr_tsc_deadline,
+				       sizeof(wrmsr_tsc_deadline)));
+		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_SET_TIMER) + len - sizeof(door), door,
+				    sizeof(door)));
+	} else {
+		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_SET_TIMER), HPV_HC_SET_TIMER, 0));
+	}
+	/* numbers nobody serves, the last slot included, answer without an exit */
+	for (uint32_t nr = HPV_NR_HYPERCALLS; nr < HPV_HYPERCALL_SLOTS; nr++)
+		EXPECT_EQ(0, memcmp(slot(self->page, nr) + 4, enosys, sizeof(enosys)));
+	/* the LAPIC-timer stub's data starts out bound to no vector */
+	ASSERT_LE(HPV_HYPERCALL_STRIDE * (HPV_HYPERCALL_SLOTS - 1) + 16, HPV_STUB_TIMER_DATA);
+	EXPECT_EQ(0, ((const struct hpv_stub_timer_data *)(self->page + HPV_STUB_TIMER_DATA))->vector);
+}
+
+/* The doorbell: the number in eax, arguments in rdi, rsi, rdx, r10 from
+ * kvm_run's synced registers, the result into rax. */
+static int64_t doorbell(struct fake_vm *vm, uint32_t nr, uint64_t a0, uint64_t a1)
+{
+	struct kvm_regs *regs = &vm->run[0].s.regs.regs;
+
+	memset(regs, 0, sizeof(*regs));
+	regs->rdi = a0;
+	regs->rsi = a1;
+	regs->rax = 0x1234;
+	if (io__access(&vm->kvm.io, &vm->cpu[0], HPV_IO_PIO, HPV_HYPERCALL_PORT, &nr, 4, true))
+		return 0x7fffffff;
+	return (int64_t)regs->rax;
+}
+
+TEST_F(page, the_doorbell_serves_what_is_offered_and_counts_it)
+{
+	EXPECT_EQ(0, doorbell(&self->vm, HPV_HC_NOP, 0, 0));
+	EXPECT_EQ(HPV_ABI_VERSION, doorbell(&self->vm, HPV_HC_ABI_VERSION, 0, 0));
+	EXPECT_EQ(HPV_ABI_VERSION, doorbell(&self->vm, HPV_HC_ABI_VERSION, 0, 0));
+	EXPECT_EQ(-HPV_ENOSYS, doorbell(&self->vm, HPV_NR_HYPERCALLS, 0, 0));
+	EXPECT_EQ(-HPV_ENOSYS, doorbell(&self->vm, 0xffffffffu, 0, 0));
+	/* a vector below 32 is refused with the ABI's error code; a call
+	 * withheld is unknown even when rung by hand */
+	EXPECT_EQ(variant->withheld & HPV_FEATURE_PV_IPI ? -HPV_ENOSYS : -HPV_EINVAL,
+		  doorbell(&self->vm, HPV_HC_SEND_IPI, 1, 0));
+	EXPECT_EQ(KVM_SYNC_X86_REGS, self->vm.run[0].kvm_dirty_regs & KVM_SYNC_X86_REGS);
+	EXPECT_EQ(2, fake_vm__pv_stat(&self->vm, self->pv, "hypercall.abi_version"));
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "hypercall.nop"));
+}
+
+/* Guest values of HPV_MSR_HYPERCALL_PAGE: accepted, or a #GP. */
+FIXTURE(page_msr)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_VARIANT(page_msr)
+{
+	uint64_t val;
+	int ok;
+	uint32_t withheld;
+};
+
+FIXTURE_VARIANT_ADD(page_msr, disable) { 0, 1, 0 };
+FIXTURE_VARIANT_ADD(page_msr, page_at_16_mib) { (16ULL << 20) | HPV_MSR_ENABLE, 1, 0 };
+FIXTURE_VARIANT_ADD(page_msr, last_page_of_ram) { (RAM - 4096) | HPV_MSR_ENABLE, 1, 0 };
+FIXTURE_VARIANT_ADD(page_msr, reserved_bit) { (16ULL << 20) | HPV_MSR_ENABLE | 0x10, 0, 0 };
+FIXTURE_VARIANT_ADD(page_msr, below_1_mib) { 0x9000 | HPV_MSR_ENABLE, 0, 0 };
+FIXTURE_VARIANT_ADD(page_msr, beyond_ram) { RAM | HPV_MSR_ENABLE, 0, 0 };
+FIXTURE_VARIANT_ADD(page_msr, in_the_mmio_hole) { 0xfee00000ULL | HPV_MSR_ENABLE, 0, 0 };
+FIXTURE_VARIANT_ADD(page_msr, non_canonical) { 0xfff0000000000000ULL | HPV_MSR_ENABLE, 0, 0 };
+FIXTURE_VARIANT_ADD(page_msr, not_offered) { (16ULL << 20) | HPV_MSR_ENABLE, 0,
+					     HPV_FEATURE_HYPERCALL_PAGE };
+
+FIXTURE_SETUP(page_msr)
+{
+	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 1, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+}
+
+FIXTURE_TEARDOWN(page_msr)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(page_msr, is_accepted_or_refused)
+{
+	uint64_t back = 0;
+	int ret = fake_vm__wrmsr(&self->vm, 0, HPV_MSR_HYPERCALL_PAGE, variant->val);
+
+	if (!variant->ok) {
+		EXPECT_EQ(-EINVAL, ret);
+		return;
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, fake_vm__rdmsr(&self->vm, 0, HPV_MSR_HYPERCALL_PAGE, &back));
+	EXPECT_EQ(variant->val, back);
+	if (variant->val & HPV_MSR_ENABLE) {
+		EXPECT_EQ(0, memcmp(self->vm.kvm.ram + (variant->val & ~0xfffULL), endbr64, 4));
+	}
 }
 
 static const struct kvm_cpuid_entry2 *leaf(const struct kvm_cpuid2 *c, uint32_t fn)
@@ -192,69 +242,94 @@ static const struct kvm_cpuid_entry2 *leaf(const struct kvm_cpuid2 *c, uint32_t 
 	return NULL;
 }
 
-TEST(cpuid_leaves)
+/* The CPUID a vCPU gets: KVM's leaves with ours in place of KVM's PV leaves. */
+FIXTURE(cpuid)
 {
-	struct kvm_cpuid2 *sup = calloc(1, sizeof(*sup) + 3 * sizeof(sup->entries[0]));
-	struct kvm_cpuid2 *on, *off;
-	char sig[13] = "";
+	struct fake_vm vm;
+	struct pv *pv;
+	struct kvm_cpuid2 *c;
+};
 
-	sup->nent = 3;
-	sup->entries[0] = (struct kvm_cpuid_entry2){ .function = 1, .ebx = 0xff000800 };
-	sup->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x40000000, .ebx = 0x4b4d564b };
-	sup->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x40000001, .eax = 0xffff };
+FIXTURE_VARIANT(cpuid)
+{
+	int hybridpv;
+	uint32_t tsc_khz;
+	bool tsc_deadline;
+	uint32_t withheld;
+	uint32_t want_features;
+};
 
-	struct kvm kvm = { .hybridpv = true, .features = HPV_FEATURES_ALL, .tsc_khz = 2600000,
-			   .idle_poll_ns = 1234 };
+FIXTURE_VARIANT_ADD(cpuid, all_offered) {
+	1, 2600000, true, 0, HPV_FEATURES_ALL & ~HPV_FEATURE_PV_TIMER_RECORD };
+/* no TSC rate from KVM: no pvclock, nor a timer on its time line */
+FIXTURE_VARIANT_ADD(cpuid, no_tsc_rate) {
+	1, 0, true, 0, HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
+					    HPV_FEATURE_PV_TIMER_RECORD) };
+FIXTURE_VARIANT_ADD(cpuid, withheld_on_the_command_line) {
+	1, 2600000, true, HPV_FEATURES_ALL & ~(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE),
+	HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE };
+/* without TSC-deadline mode the timer falls back to POSIX timers: the record too */
+FIXTURE_VARIANT_ADD(cpuid, no_tsc_deadline) { 1, 2600000, false, 0, HPV_FEATURES_ALL };
+FIXTURE_VARIANT_ADD(cpuid, no_hybridpv) { 0, 2600000, true, 0, 0 };
 
-	on = cpuid__compose(sup, 7, &kvm);
-	kvm.hybridpv = false;
-	off = cpuid__compose(sup, 7, &kvm);
-	kvm.hybridpv = true;
-	ASSERT_NE(NULL, on);
-	ASSERT_NE(NULL, off);
+FIXTURE_SETUP(cpuid)
+{
+	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_KVM, HPV_TIMER_LAPIC };
+	struct kvm_cpuid2 *sup;
 
-	EXPECT_EQ(7u << 24 | 0x800, leaf(on, 1)->ebx);
-	EXPECT_NE(0, leaf(on, 1)->ecx & (1u << 31));
+	fake_vm__init(&self->vm, 8, RAM, 1);
+	/* KVM's own leaves, which the guest must not see */
+	sup = realloc(self->vm.supported, sizeof(*sup) + 4 * sizeof(sup->entries[0]));
+	ASSERT_NE(NULL, sup);
+	sup->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x40000000, .ebx = 0x4b4d564b };
+	sup->entries[3] = (struct kvm_cpuid_entry2){ .function = 0x40000001, .eax = 0xffff };
+	sup->nent = 4;
+	self->vm.supported = self->vm.kvm.supported_cpuid = sup;
+	self->vm.kvm.tsc_khz = variant->tsc_khz;
+	self->vm.kvm.tsc_deadline = variant->tsc_deadline;
+	if (variant->hybridpv)
+		ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+	/* KVM refuses the records it keeps (no VM): those are withdrawn */
+	ASSERT_EQ(0, fake_vm__init_vcpus(&self->vm));
+	self->c = fake_vm__cpuid(&self->vm, 7);
+	ASSERT_NE(NULL, self->c);
+}
+
+FIXTURE_TEARDOWN(cpuid)
+{
+	free(self->c);
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(cpuid, leaves)
+{
+	const uint32_t kvm_refuses = HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_EOI;
+	const struct kvm_cpuid_entry2 *sig = leaf(self->c, HPV_CPUID_SIGNATURE);
+	char name[13] = "";
+
+	EXPECT_EQ(7u << 24 | 0x800, leaf(self->c, 1)->ebx);
+	EXPECT_NE(0, leaf(self->c, 1)->ecx & (1u << 31));
 	/* TSC-deadline mode only where KVM says it emulates it */
-	EXPECT_EQ(0, leaf(on, 1)->ecx & (1u << 24));
-	free(on);
-	kvm.tsc_deadline = true;
-	on = cpuid__compose(sup, 7, &kvm);
-	ASSERT_NE(NULL, on);
-	EXPECT_NE(0, leaf(on, 1)->ecx & (1u << 24));
-	memcpy(sig, &leaf(on, HPV_CPUID_SIGNATURE)->ebx, 4);
-	memcpy(sig + 4, &leaf(on, HPV_CPUID_SIGNATURE)->ecx, 4);
-	memcpy(sig + 8, &leaf(on, HPV_CPUID_SIGNATURE)->edx, 4);
-	EXPECT_STREQ(HPV_SIGNATURE, sig);
-	EXPECT_EQ(HPV_CPUID_TIMING, leaf(on, HPV_CPUID_SIGNATURE)->eax);
-	EXPECT_EQ(HPV_ABI_VERSION, leaf(on, HPV_CPUID_FEATURES)->eax);
-	EXPECT_EQ(HPV_MSR_HYPERCALL_PAGE, leaf(on, HPV_CPUID_HYPERCALL)->eax);
-	EXPECT_EQ(2600000u, leaf(on, HPV_CPUID_TIMING)->eax);
-	EXPECT_EQ(1234u, leaf(on, HPV_CPUID_TIMING)->ecx);
-	EXPECT_EQ(HPV_FEATURES_ALL, leaf(on, HPV_CPUID_FEATURES)->ebx);
+	EXPECT_EQ(variant->tsc_deadline, !!(leaf(self->c, 1)->ecx & (1u << 24)));
+	if (!variant->hybridpv) {
+		EXPECT_EQ(NULL, sig);
+		EXPECT_EQ(NULL, leaf(self->c, HPV_CPUID_FEATURES));
+		return;
+	}
+	ASSERT_NE(NULL, sig);
+	memcpy(name, &sig->ebx, 4);
+	memcpy(name + 4, &sig->ecx, 4);
+	memcpy(name + 8, &sig->edx, 4);
+	EXPECT_STREQ(HPV_SIGNATURE, name);
+	EXPECT_EQ(HPV_CPUID_TIMING, sig->eax);
 	/* KVM's own leaf 0x40000001 is gone, ours replaced it */
-	EXPECT_NE(0xffffu, leaf(on, HPV_CPUID_FEATURES)->eax);
-
-	/* no TSC rate from KVM: no pvclock, nor a timer on its time line */
-	free(on);
-	kvm.tsc_khz = 0;
-	on = cpuid__compose(sup, 0, &kvm);
-	EXPECT_EQ(HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
-				       HPV_FEATURE_PV_TIMER_RECORD),
-		  leaf(on, HPV_CPUID_FEATURES)->ebx);
-
-	/* features withheld on the command line */
-	free(on);
-	kvm.features = HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE;
-	on = cpuid__compose(sup, 0, &kvm);
-	EXPECT_EQ(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE, leaf(on, HPV_CPUID_FEATURES)->ebx);
-
-	/* --no-hybridpv: no hypervisor leaves at all */
-	EXPECT_EQ(NULL, leaf(off, HPV_CPUID_SIGNATURE));
-	EXPECT_EQ(NULL, leaf(off, HPV_CPUID_FEATURES));
-	free(on);
-	free(off);
-	free(sup);
+	EXPECT_EQ(HPV_ABI_VERSION, leaf(self->c, HPV_CPUID_FEATURES)->eax);
+	EXPECT_EQ(variant->want_features & ~kvm_refuses, leaf(self->c, HPV_CPUID_FEATURES)->ebx);
+	EXPECT_EQ(variant->want_features & ~kvm_refuses, pv__offered(self->pv));
+	EXPECT_EQ(HPV_MSR_HYPERCALL_PAGE, leaf(self->c, HPV_CPUID_HYPERCALL)->eax);
+	EXPECT_EQ(HPV_HYPERCALL_STRIDE, leaf(self->c, HPV_CPUID_HYPERCALL)->ecx);
+	EXPECT_EQ(variant->tsc_khz, leaf(self->c, HPV_CPUID_TIMING)->eax);
 }
 
 TEST_HARNESS_MAIN

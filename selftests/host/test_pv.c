@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The paravirtual ops' argument checks (IPI, vCPU state, timer, idle) and
- * the timer thread, without a VM: KVM ioctls on fd -1 fail, which the
- * code must survive.
+ * The paravirtual ops' argument checks (IPI, vCPU state and EOI records,
+ * timer, idle) and hpv's own timers, through the registration table of a
+ * VM without /dev/kvm (fake_vm.h): KVM ioctls fail, which the code must
+ * survive, and the POSIX timers signal this thread as they would a vCPU's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,197 +13,260 @@
 
 #include "kselftest_harness.h"
 
-#include "hpv/kvm.h"
+#include "fake_vm.h"
 #include "hpv/pv.h"
-#include "hpv/vcpu.h"
 
-static const struct {
-	const char *name;
+#define RAM (64ULL << 20)
+#define TIMER_VECTOR 0xec
+
+static int64_t call(struct fake_vm *vm, int cpu, uint32_t nr, uint64_t a0, uint64_t a1,
+		    uint64_t a2, uint64_t a3)
+{
+	struct hpv_hypercall_frame frame = { .args = { a0, a1, a2, a3 } };
+
+	if (io__access(&vm->kvm.io, &vm->cpu[cpu], HPV_IO_HYPERCALL, nr, &frame, sizeof(frame),
+		       true))
+		return -HPV_ENOSYS;
+	return frame.ret;
+}
+
+/* A VM with the PV layer on the user route, POSIX timers and its record. */
+FIXTURE(pv)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_SETUP(pv)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 2, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+	ASSERT_EQ(0, fake_vm__init_vcpus(&self->vm));
+}
+
+FIXTURE_TEARDOWN(pv)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+/* pvclock ns now: the host's CLOCK_MONOTONIC less hpv's start, before the
+ * guest registered a clock */
+static uint64_t pv_now(struct fake_vm *vm)
+{
+	return (uint64_t)(hpv_now_ns() - vm->kvm.start_ns);
+}
+
+/* Until the timer's signal marks the vCPU pending, or 2 s; then deliver. */
+static void wait_and_deliver(struct fake_vm *vm, int cpu)
+{
+	int64_t t0 = hpv_now_ns();
+
+	while (hpv_now_ns() - t0 < 2000000000LL && !vm->run[cpu].immediate_exit)
+		usleep(1000);
+	vm->run[cpu].immediate_exit = 0;
+	fake_vm__pre_run(vm, cpu);
+}
+
+/* HPV_HC_SEND_IPI's arguments (the user route). */
+FIXTURE(ipi)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_VARIANT(ipi)
+{
 	uint64_t args[4];
 	int64_t ret;
-} ipi_cases[] = {
-	{ "vector 31 is an exception", { 1, 0, 0, 31 }, -HPV_EINVAL },
-	{ "vector 256", { 1, 0, 0, 256 }, -HPV_EINVAL },
-	{ "vector 2 (NMI) is not an IPI vector", { 1, 0, 0, 2 }, -HPV_EINVAL },
-	{ "min APIC id above 32 bits", { 1, 0, 1ULL << 32, 0xfd }, -HPV_EINVAL },
-	{ "no destination", { 0, 0, 0, 0xfd }, 0 },
-	{ "ids past the last vCPU are skipped", { 0, 1, 1000, 0xfd }, 0 },
-	{ "a vCPU that exists (no VM: not delivered)", { 1, 0, 0, 0xfd }, 0 },
 };
 
-TEST(ipi_arguments)
-{
-	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 4 };
-	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1 };
+FIXTURE_VARIANT_ADD(ipi, vector_31_is_an_exception) { { 1, 0, 0, 31 }, -HPV_EINVAL };
+FIXTURE_VARIANT_ADD(ipi, vector_256) { { 1, 0, 0, 256 }, -HPV_EINVAL };
+FIXTURE_VARIANT_ADD(ipi, nmi_vector_is_not_an_ipi_vector) { { 1, 0, 0, 2 }, -HPV_EINVAL };
+FIXTURE_VARIANT_ADD(ipi, min_apic_id_above_32_bits) { { 1, 0, 1ULL << 32, 0xfd }, -HPV_EINVAL };
+FIXTURE_VARIANT_ADD(ipi, no_destination) { { 0, 0, 0, 0xfd }, 0 };
+FIXTURE_VARIANT_ADD(ipi, ids_past_the_last_vcpu_are_skipped) { { 0, 1, 1000, 0xfd }, 0 };
+FIXTURE_VARIANT_ADD(ipi, a_vcpu_that_exists_but_no_vm) { { 1, 0, 0, 0xfd }, 0 };
 
-	for (size_t i = 0; i < sizeof(ipi_cases) / sizeof(ipi_cases[0]); i++) {
-		TH_LOG("%s", ipi_cases[i].name);
-		EXPECT_EQ(ipi_cases[i].ret, ipi__hypercall(&cpu, ipi_cases[i].args));
-	}
+FIXTURE_SETUP(ipi)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 4, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
 }
 
-static const struct {
-	const char *name;
+FIXTURE_TEARDOWN(ipi)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(ipi, arguments)
+{
+	const uint64_t *a = variant->args;
+
+	EXPECT_EQ(variant->ret, call(&self->vm, 0, HPV_HC_SEND_IPI, a[0], a[1], a[2], a[3]));
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.ipi.sent"));
+}
+
+/* The records hpv hands to KVM: checked before KVM sees them. */
+FIXTURE(kvm_record)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_VARIANT(kvm_record)
+{
+	uint32_t msr;
 	uint64_t val;
 	int ret;
-	uint32_t msr;
-} state_cases[] = {
-	{ "reserved bit 1", (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_VCPU_STATE },
-	{ "not 64-byte aligned", (1ULL << 20) + 32 + HPV_MSR_ENABLE, -EINVAL, HPV_MSR_VCPU_STATE },
-	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_VCPU_STATE },
-	{ "straddles the end of RAM", ((64ULL << 20) - 32) | HPV_MSR_ENABLE, -EINVAL,
-	  HPV_MSR_VCPU_STATE },
-	{ "valid, but KVM refuses (no VM here)", (1ULL << 20) | HPV_MSR_ENABLE, -EIO,
-	  HPV_MSR_VCPU_STATE },
-	{ "EOI word: bit 1 (not 4-byte aligned)", (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_PV_EOI },
-	{ "EOI word: beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL, HPV_MSR_PV_EOI },
-	{ "EOI word: valid, KVM refuses", ((64ULL << 20) - 4) | HPV_MSR_ENABLE, -EIO,
-	  HPV_MSR_PV_EOI },
-	{ "not one of our records", HPV_MSR_ENABLE, -EINVAL, HPV_MSR_PVCLOCK },
 };
 
-TEST(vcpu_state_msr)
-{
-	struct kvm kvm = { .ram_size = 64ULL << 20 };
-	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1 };
+FIXTURE_VARIANT_ADD(kvm_record, state_reserved_bit_1) {
+	HPV_MSR_VCPU_STATE, (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(kvm_record, state_not_64_byte_aligned) {
+	HPV_MSR_VCPU_STATE, ((1ULL << 20) + 32) | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(kvm_record, state_beyond_ram) { HPV_MSR_VCPU_STATE, RAM | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(kvm_record, state_straddles_the_end_of_ram) {
+	HPV_MSR_VCPU_STATE, (RAM - 32) | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(kvm_record, state_valid_but_kvm_refuses) {
+	HPV_MSR_VCPU_STATE, (1ULL << 20) | HPV_MSR_ENABLE, -EIO };
+FIXTURE_VARIANT_ADD(kvm_record, eoi_not_4_byte_aligned) {
+	HPV_MSR_PV_EOI, (1ULL << 20) | 2 | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(kvm_record, eoi_beyond_ram) { HPV_MSR_PV_EOI, RAM | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(kvm_record, eoi_valid_but_kvm_refuses) {
+	HPV_MSR_PV_EOI, (RAM - 4) | HPV_MSR_ENABLE, -EIO };
 
-	kvm.ram = calloc(1, kvm.ram_size);
-	for (size_t i = 0; i < sizeof(state_cases) / sizeof(state_cases[0]); i++) {
-		TH_LOG("%s", state_cases[i].name);
-		EXPECT_EQ(state_cases[i].ret,
-			  vcpu_state__set_msr(&cpu, state_cases[i].msr, state_cases[i].val));
-		EXPECT_EQ(0, cpu.record_msr[0]);
-		EXPECT_EQ(0, cpu.record_msr[1]);
-	}
-	free(kvm.ram);
+/* Set up without the vCPUs' probe, which would withdraw both (no KVM). */
+FIXTURE_SETUP(kvm_record)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 1, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
 }
 
-static int64_t now_ns(void)
+FIXTURE_TEARDOWN(kvm_record)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
 }
 
-/* Wait up to 2 s for the timer's signal to mark cpu pending. */
-static void wait_pending(struct kvm_cpu *cpu, int64_t t0)
+TEST_F(kvm_record, msr_write)
 {
-	while (!__atomic_load_n(&cpu->timer_pending, __ATOMIC_ACQUIRE) &&
-	       now_ns() - t0 < 2000000000LL)
-		usleep(1000);
+	uint64_t back = 1;
+
+	EXPECT_EQ(variant->ret, fake_vm__wrmsr(&self->vm, 0, variant->msr, variant->val));
+	EXPECT_EQ(0, fake_vm__rdmsr(&self->vm, 0, variant->msr, &back));
+	EXPECT_EQ(0, back);
 }
 
 /*
- * Deadlines are pvclock ns: host CLOCK_MONOTONIC minus kvm->start_ns. The
- * timer signals the thread that armed it (here the test, as a vCPU thread),
- * and timer__deliver() injects the expiry before the next KVM_RUN.
+ * Deadlines are pvclock ns: before the guest registers its clock, host
+ * CLOCK_MONOTONIC minus hpv's start. The timer signals the thread that
+ * armed it (here the test, as a vCPU thread), and the pre-run hook raises
+ * the expiry before the next KVM_RUN.
  */
-TEST(timer_fires_once_at_its_deadline)
+TEST_F(pv, timer_fires_once_at_its_deadline)
 {
-	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 2 };
-	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1, .id = 0 }, c1 = c0;
-	struct kvm_cpu *cpus[] = { &c0, &c1 };
-	uint64_t args[4] = { 0, 0xec };
-	int64_t t0;
+	int64_t t0 = hpv_now_ns();
 
-	c1.id = 1;
-	kvm.cpus = cpus;
-	kvm.start_ns = now_ns() - 5000000000LL;
-	ASSERT_EQ(0, timer__init(&kvm));
-
-	t0 = now_ns();
-	args[0] = (uint64_t)(t0 + 20000000 - kvm.start_ns); /* in 20 ms */
-	ASSERT_EQ(0, timer__set_hypercall(&c1, args));
+	ASSERT_EQ(0, call(&self->vm, 1, HPV_HC_SET_TIMER, pv_now(&self->vm) + 20000000,
+			  TIMER_VECTOR, 0, 0));
 	usleep(10000);
-	EXPECT_EQ(0, __atomic_load_n(&c1.timer_pending, __ATOMIC_ACQUIRE));
-	wait_pending(&c1, t0);
-	EXPECT_GE(now_ns() - t0, 20000000);
-	EXPECT_EQ(1, c1.timer_pending);
-	EXPECT_EQ(0, c0.timer_pending);
-	timer__deliver(&c1);
-	timer__deliver(&c1);
-	EXPECT_EQ(1, c1.timer_fires);
-	EXPECT_EQ(0xec, c1.timer_vector);
+	EXPECT_EQ(0, self->vm.run[1].immediate_exit);
+	wait_and_deliver(&self->vm, 1);
+	EXPECT_GE(hpv_now_ns() - t0, 20000000);
+	fake_vm__pre_run(&self->vm, 1);
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu1.timer.posix_fires"));
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
 
 	/* re-arming replaces the deadline; 0 cancels */
-	args[0] = (uint64_t)(now_ns() + 20000000 - kvm.start_ns);
-	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
-	args[0] = 0;
-	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, pv_now(&self->vm) + 20000000,
+			  TIMER_VECTOR, 0, 0));
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, 0, TIMER_VECTOR, 0, 0));
 	usleep(40000);
-	EXPECT_EQ(0, c0.timer_pending);
+	EXPECT_EQ(0, self->vm.run[0].immediate_exit);
 
 	/* a deadline already past fires at once */
-	args[0] = 1;
-	t0 = now_ns();
-	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
-	wait_pending(&c0, t0);
-	timer__deliver(&c0);
-	EXPECT_EQ(1, c0.timer_fires);
-	timer__exit(&kvm);
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, 1, TIMER_VECTOR, 0, 0));
+	wait_and_deliver(&self->vm, 0);
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
 }
 
-TEST(timer_and_idle_arguments)
+TEST_F(pv, timer_and_idle_arguments)
 {
-	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1 };
-	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
-	struct kvm_cpu *cpus[] = { &c0 };
-	const uint64_t bad_vector[4] = { 1000, 16 }, huge[4] = { UINT64_MAX, 0xec };
-	const uint64_t idle_no_deadline[4] = { 0, 0 };
-
-	kvm.cpus = cpus;
-	ASSERT_EQ(0, timer__init(&kvm));
-	EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad_vector));
-	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, bad_vector));
+	/* a vector out of range, from either call */
+	EXPECT_EQ(-HPV_EINVAL, call(&self->vm, 0, HPV_HC_SET_TIMER, 1000, 16, 0, 0));
+	EXPECT_EQ(-HPV_EINVAL, call(&self->vm, 0, HPV_HC_IDLE, 1000, 16, 0, 0));
 	/* the far future is accepted, not wrapped into the past */
-	EXPECT_EQ(0, timer__set_hypercall(&c0, huge));
+	EXPECT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, UINT64_MAX, TIMER_VECTOR, 0, 0));
 	usleep(10000);
-	EXPECT_EQ(0, c0.timer_pending);
-	/* no deadline: vector unchecked; the halt fails without a vCPU */
-	EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, idle_no_deadline));
-	timer__exit(&kvm);
+	EXPECT_EQ(0, self->vm.run[0].immediate_exit);
+	/* no deadline: the vector is not looked at; the halt fails without a vCPU */
+	EXPECT_EQ(-HPV_EINVAL, call(&self->vm, 0, HPV_HC_IDLE, 0, 0, 0, 0));
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.idle.halts"));
 }
 
-static const struct {
-	const char *name;
-	uint64_t val;
-	uint32_t features;
-	int ret;
-} record_cases[] = {
-	{ "feature not offered", (1ULL << 20) | HPV_MSR_ENABLE, 0, -EINVAL },
-	{ "reserved bit 1", (1ULL << 20) | 2 | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD, -EINVAL },
-	{ "not 16-byte aligned", ((1ULL << 20) + 8) | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD,
-	  -EINVAL },
-	{ "beyond RAM", (64ULL << 20) | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD, -EINVAL },
-	{ "straddles the end of RAM", ((64ULL << 20) - 8) | HPV_MSR_ENABLE,
-	  HPV_FEATURE_PV_TIMER_RECORD, -EINVAL },
-	{ "the last 16 bytes of RAM", ((64ULL << 20) - 16) | HPV_MSR_ENABLE,
-	  HPV_FEATURE_PV_TIMER_RECORD, 0 },
-	{ "unregister", 0, HPV_FEATURE_PV_TIMER_RECORD, 0 },
+/* Guest values of HPV_MSR_TIMER. */
+FIXTURE(timer_record)
+{
+	struct fake_vm vm;
+	struct pv *pv;
 };
 
-TEST(timer_record_msr)
+FIXTURE_VARIANT(timer_record)
 {
-	struct kvm kvm = { .ram_size = 64ULL << 20 };
-	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1, .timer_deadline = 12345 };
-	struct hpv_timer *last;
+	uint64_t val;
+	uint32_t withheld;
+	int ret;
+};
 
-	kvm.ram = calloc(1, kvm.ram_size);
-	last = (struct hpv_timer *)(kvm.ram + kvm.ram_size - 16);
-	for (size_t i = 0; i < sizeof(record_cases) / sizeof(record_cases[0]); i++) {
-		TH_LOG("%s", record_cases[i].name);
-		kvm.features = record_cases[i].features;
-		EXPECT_EQ(record_cases[i].ret, timer__set_record(&cpu, record_cases[i].val));
-		if (record_cases[i].ret)
-			continue;
-		EXPECT_EQ(record_cases[i].val, cpu.timer_rec_msr);
-		EXPECT_EQ(!!(record_cases[i].val & HPV_MSR_ENABLE), cpu.timer_rec != NULL);
-	}
+FIXTURE_VARIANT_ADD(timer_record, not_offered) {
+	(1ULL << 20) | HPV_MSR_ENABLE, HPV_FEATURE_PV_TIMER_RECORD, -EINVAL };
+FIXTURE_VARIANT_ADD(timer_record, reserved_bit_1) { (1ULL << 20) | 2 | HPV_MSR_ENABLE, 0, -EINVAL };
+FIXTURE_VARIANT_ADD(timer_record, not_16_byte_aligned) {
+	((1ULL << 20) + 8) | HPV_MSR_ENABLE, 0, -EINVAL };
+FIXTURE_VARIANT_ADD(timer_record, beyond_ram) { RAM | HPV_MSR_ENABLE, 0, -EINVAL };
+FIXTURE_VARIANT_ADD(timer_record, straddles_the_end_of_ram) { (RAM - 8) | HPV_MSR_ENABLE, 0, -EINVAL };
+FIXTURE_VARIANT_ADD(timer_record, the_last_16_bytes_of_ram) { (RAM - 16) | HPV_MSR_ENABLE, 0, 0 };
+FIXTURE_VARIANT_ADD(timer_record, unregister) { 0, 0, 0 };
+
+FIXTURE_SETUP(timer_record)
+{
+	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 1, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+}
+
+FIXTURE_TEARDOWN(timer_record)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(timer_record, msr_write)
+{
+	struct hpv_timer *last = (void *)(self->vm.kvm.ram + RAM - 16);
+	uint64_t deadline = pv_now(&self->vm) + 3600000000000ULL, back = 1;
+
 	/* a new record starts out with the deadline already armed */
-	EXPECT_EQ(12345, last->next);
-	EXPECT_EQ(12345, last->armed);
-	free(kvm.ram);
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, deadline, TIMER_VECTOR, 0, 0));
+	EXPECT_EQ(variant->ret, fake_vm__wrmsr(&self->vm, 0, HPV_MSR_TIMER, variant->val));
+	if (variant->ret)
+		return;
+	EXPECT_EQ(0, fake_vm__rdmsr(&self->vm, 0, HPV_MSR_TIMER, &back));
+	EXPECT_EQ(variant->val, back);
+	if (variant->val & HPV_MSR_ENABLE) {
+		EXPECT_EQ(deadline, last->next);
+		EXPECT_EQ(deadline, last->armed);
+	}
 }
 
 /*
@@ -210,113 +274,109 @@ TEST(timer_record_msr)
  * is armed without an interrupt, one reached raises the vector and a look
  * a little later is armed, and none stops the timer.
  */
-TEST(timer_record_moves_raises_and_stops)
+TEST_F(pv, timer_record_moves_raises_and_stops)
 {
-	struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .features = HPV_FEATURE_PV_TIMER_RECORD,
-			   .ram_size = 1ULL << 20 };
-	struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
-	struct kvm_cpu *cpus[] = { &c0 };
-	uint64_t args[4] = { 0, 0xec };
-	struct hpv_timer *rec;
-	int64_t t0, pv;
+	struct hpv_timer *rec = (void *)(self->vm.kvm.ram + 4096);
+	int64_t t0 = hpv_now_ns();
+	uint64_t first = pv_now(&self->vm) + 20000000; /* in 20 ms */
 
-	kvm.cpus = cpus;
-	kvm.ram = calloc(1, kvm.ram_size);
-	rec = (struct hpv_timer *)(kvm.ram + 4096);
-	kvm.start_ns = now_ns() - 5000000000LL;
-	ASSERT_EQ(0, timer__init(&kvm));
-	ASSERT_EQ(0, timer__set_record(&c0, 4096 | HPV_MSR_ENABLE));
-
-	t0 = now_ns();
-	pv = t0 - kvm.start_ns;
-	args[0] = (uint64_t)(pv + 20000000); /* in 20 ms */
-	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
-	EXPECT_EQ(args[0], rec->next);
-	EXPECT_EQ(args[0], rec->armed);
+	ASSERT_EQ(0, fake_vm__wrmsr(&self->vm, 0, HPV_MSR_TIMER, 4096 | HPV_MSR_ENABLE));
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, first, TIMER_VECTOR, 0, 0));
+	EXPECT_EQ(first, rec->next);
+	EXPECT_EQ(first, rec->armed);
 
 	/* the guest moves its deadline 30 ms later without a call */
-	rec->next = args[0] + 30000000;
-	wait_pending(&c0, t0);
-	timer__deliver(&c0);
-	EXPECT_EQ(0, c0.timer_fires);
-	EXPECT_EQ(1, c0.timer_rec_moves);
-	EXPECT_EQ(args[0] + 30000000, rec->armed);
+	rec->next = first + 30000000;
+	wait_and_deliver(&self->vm, 0);
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.record_moves"));
+	EXPECT_EQ(first + 30000000, rec->armed);
 
 	/* reached: raised once, next cleared, a look within a few ms armed */
-	wait_pending(&c0, t0);
-	EXPECT_GE(now_ns() - t0, 50000000);
-	timer__deliver(&c0);
-	EXPECT_EQ(1, c0.timer_fires);
+	wait_and_deliver(&self->vm, 0);
+	EXPECT_GE(hpv_now_ns() - t0, 50000000);
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
 	EXPECT_EQ(0, rec->next);
-	EXPECT_LT(args[0] + 30000000, rec->armed);
-	EXPECT_GT(now_ns() - kvm.start_ns + 5000000, (int64_t)rec->armed);
+	EXPECT_LT(first + 30000000, rec->armed);
+	EXPECT_GT(pv_now(&self->vm) + 5000000, rec->armed);
 
 	/* nothing asked for by then: the timer stops, silently */
-	t0 = now_ns();
-	wait_pending(&c0, t0);
-	timer__deliver(&c0);
-	EXPECT_EQ(1, c0.timer_fires);
-	EXPECT_EQ(1, c0.timer_rec_stops);
+	wait_and_deliver(&self->vm, 0);
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.record_stops"));
 	EXPECT_EQ(0, rec->armed);
-	EXPECT_EQ(0, c0.timer_deadline);
 
 	/* a signal that came before a re-arm raises nothing */
-	args[0] = (uint64_t)(now_ns() - kvm.start_ns + 1000000000);
-	ASSERT_EQ(0, timer__set_hypercall(&c0, args));
-	c0.timer_pending = 1;
-	timer__deliver(&c0);
-	EXPECT_EQ(1, c0.timer_fires);
-	EXPECT_EQ(2, c0.timer_rec_moves);
-	EXPECT_EQ(args[0], rec->armed);
-	timer__exit(&kvm);
-	free(kvm.ram);
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, pv_now(&self->vm) + 1000000,
+			  TIMER_VECTOR, 0, 0));
+	usleep(20000);
+	ASSERT_EQ(1, self->vm.run[0].immediate_exit);
+	first = pv_now(&self->vm) + 1000000000;
+	ASSERT_EQ(0, call(&self->vm, 0, HPV_HC_SET_TIMER, first, TIMER_VECTOR, 0, 0));
+	wait_and_deliver(&self->vm, 0);
+	EXPECT_EQ(1, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
+	EXPECT_EQ(2, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.record_moves"));
+	EXPECT_EQ(first, rec->armed);
 }
 
 /*
- * The routes that fire the timer in KVM: a vector out of range never
- * reaches KVM, and where KVM refuses (its synthetic timer, or the LAPIC
- * and its TSC-deadline MSR), the call fails with the documented error and
- * no POSIX timer stands in.
+ * The routes that fire the timer in KVM, on a KVM that cannot: the
+ * synthetic timers' route falls back to POSIX timers (without the timer
+ * record), and where KVM refuses the LAPIC timer the call fails with the
+ * documented error and no POSIX timer stands in.
  */
-static const struct {
-	const char *name;
-	bool timer_kvm, timer_lapic;
-	uint64_t bad_vector;
-} kvm_timer_routes[] = {
-	{ "synthetic timers", true, false, 31 },
-	{ "LAPIC timers", false, true, 256 },
+FIXTURE(kvm_timer)
+{
+	struct fake_vm vm;
+	struct pv *pv;
 };
 
-TEST(timer_routes_in_kvm_report_a_refusal)
+FIXTURE_VARIANT(kvm_timer)
 {
-	for (size_t r = 0; r < sizeof(kvm_timer_routes) / sizeof(kvm_timer_routes[0]); r++) {
-		struct kvm kvm = { .vm_fd = -1, .nr_cpus = 1, .timer_kvm = kvm_timer_routes[r].timer_kvm,
-				   .timer_lapic = kvm_timer_routes[r].timer_lapic };
-		struct kvm_cpu c0 = { .kvm = &kvm, .fd = -1 };
-		struct kvm_cpu *cpus[] = { &c0 };
-		const uint64_t arm[4] = { 1000, 0xec }, stop[4] = { 0, 0xec };
-		const uint64_t bad[4] = { 1000, kvm_timer_routes[r].bad_vector };
+	enum hpv_timer_route want;
+	const char *route;
+	int64_t arm_ret;
+};
 
-		TH_LOG("%s", kvm_timer_routes[r].name);
-		kvm.cpus = cpus;
-		ASSERT_EQ(0, timer__init(&kvm));
-		EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, bad));
-		EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, arm));
-		EXPECT_EQ(-HPV_EINVAL, timer__set_hypercall(&c0, stop));
-		EXPECT_EQ(-HPV_EINVAL, timer__idle_hypercall(&c0, arm));
-		EXPECT_FALSE(c0.timer_created);
-		EXPECT_EQ(0, c0.stimer_arms);
-		EXPECT_EQ(0, c0.lapic_timer_binds);
-		EXPECT_EQ(0, c0.lapic_timer_arms);
-		EXPECT_EQ(0, c0.lapic_timer_vector);
-		timer__exit(&kvm);
-	}
-	{
-		/* no VM: the synthetic-timer route cannot be set up */
-		struct kvm kvm = { .vm_fd = -1, .nr_cpus = 0 };
+FIXTURE_VARIANT_ADD(kvm_timer, synthetic_timers_fall_back) { HPV_TIMER_STIMER, "posix", 0 };
+FIXTURE_VARIANT_ADD(kvm_timer, lapic_timer_refused) { HPV_TIMER_LAPIC, "lapic", -HPV_EINVAL };
 
-		EXPECT_GT(0, timer__kvm_init(&kvm));
-	}
+FIXTURE_SETUP(kvm_timer)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, variant->want };
+
+	fake_vm__init(&self->vm, 1, RAM, 1);
+	self->vm.kvm.tsc_deadline = true;
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+	ASSERT_EQ(0, fake_vm__init_vcpus(&self->vm));
+}
+
+FIXTURE_TEARDOWN(kvm_timer)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(kvm_timer, refusal)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct report r = { .format = REPORT_KV, .nr_cpus = 1 };
+
+	r.f = open_memstream(&buf, &len);
+	pv__report(self->pv, &r);
+	fclose(r.f);
+	EXPECT_NE(NULL, strstr(buf, variant->route));
+	free(buf);
+	EXPECT_EQ(0, pv__offered(self->pv) & HPV_FEATURE_PV_TIMER_RECORD);
+	EXPECT_EQ(-HPV_EINVAL, call(&self->vm, 0, HPV_HC_SET_TIMER, 1000, 31, 0, 0));
+	EXPECT_EQ(-HPV_EINVAL, call(&self->vm, 0, HPV_HC_SET_TIMER, 1000, 256, 0, 0));
+	EXPECT_EQ(variant->arm_ret, call(&self->vm, 0, HPV_HC_SET_TIMER, 3600000000000ULL,
+					 TIMER_VECTOR, 0, 0));
+	EXPECT_EQ(variant->arm_ret, call(&self->vm, 0, HPV_HC_SET_TIMER, 0, TIMER_VECTOR, 0, 0));
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.lvtt_binds") > 0);
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.lapic_arms") > 0);
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
 }
 
 TEST_HARNESS_MAIN

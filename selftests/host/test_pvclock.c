@@ -5,7 +5,9 @@
 #include "kselftest_harness.h"
 
 #include "hpv/kvm.h"
-#include "hpv/pvclock.h"
+#include "fake_vm.h"
+#include "hpv/pv.h"
+#include "hpv/pv/pvclock.h"
 #include "hpv/vcpu.h"
 
 static const uint64_t rates_hz[] = {
@@ -109,18 +111,47 @@ TEST(publish_leaves_an_even_version_and_a_stable_flag)
 	EXPECT_EQ(32, sizeof(rec));
 }
 
-TEST(msr_rejects_bad_addresses_before_touching_the_vcpu)
+/* Through the table: refused before any vCPU or KVM is touched. */
+FIXTURE(msr)
 {
-	struct kvm kvm = { .ram_size = 64ULL << 20 };
-	struct kvm_cpu cpu = { .kvm = &kvm, .fd = -1 };
+	struct fake_vm vm;
+	struct pv *pv;
+};
 
-	kvm.ram = calloc(1, kvm.ram_size);
-	EXPECT_EQ(-EINVAL, pvclock__set_msr(&cpu, (16ULL << 20) | 0x8 | HPV_MSR_ENABLE));
-	EXPECT_EQ(-EINVAL, pvclock__set_msr(&cpu, (64ULL << 20) | HPV_MSR_ENABLE));
-	EXPECT_EQ(-EINVAL, pvclock__set_msr(&cpu, 0xfee00000ULL | HPV_MSR_ENABLE));
-	EXPECT_EQ(0, pvclock__set_msr(&cpu, 0));
-	EXPECT_EQ(0, cpu.pvclock_msr);
-	free(kvm.ram);
+FIXTURE_VARIANT(msr)
+{
+	uint64_t val;
+	int ret;
+};
+
+FIXTURE_VARIANT_ADD(msr, reserved_bit_3) { (16ULL << 20) | 0x8 | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(msr, beyond_ram) { (64ULL << 20) | HPV_MSR_ENABLE, -EINVAL };
+FIXTURE_VARIANT_ADD(msr, in_the_mmio_hole) { 0xfee00000ULL | HPV_MSR_ENABLE, -EINVAL };
+/* no vCPU to read the TSC from */
+FIXTURE_VARIANT_ADD(msr, valid_but_no_vcpu) { (16ULL << 20) | HPV_MSR_ENABLE, -EIO };
+FIXTURE_VARIANT_ADD(msr, unregister) { 0, 0 };
+
+FIXTURE_SETUP(msr)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 1, 64ULL << 20, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+}
+
+FIXTURE_TEARDOWN(msr)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(msr, write)
+{
+	uint64_t back = 1;
+
+	EXPECT_EQ(variant->ret, fake_vm__wrmsr(&self->vm, 0, HPV_MSR_PVCLOCK, variant->val));
+	EXPECT_EQ(0, fake_vm__rdmsr(&self->vm, 0, HPV_MSR_PVCLOCK, &back));
+	EXPECT_EQ(0, back);
 }
 
 TEST_HARNESS_MAIN

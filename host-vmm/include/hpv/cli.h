@@ -7,13 +7,6 @@
 
 #define HPV_MAX_CPUS 255 /* xAPIC ids in the MADT */
 
-/* What fires HPV_HC_SET_TIMER's deadlines. */
-enum hpv_pv_timer {
-	HPV_PV_TIMER_LAPIC, /* the vCPU's LAPIC timer, in KVM */
-	HPV_PV_TIMER_POSIX, /* a POSIX timer in hpv, with the timer record */
-	HPV_PV_TIMER_HYPERV, /* KVM's Hyper-V synthetic timers ("kvm") */
-};
-
 struct hpv_config {
 	const char *kernel;
 	const char *initrd;
@@ -21,10 +14,11 @@ struct hpv_config {
 	int cpus;
 	uint64_t mem;
 	bool stats;
+	bool stats_kv;       /* --stats=kv: key=value lines */
 	bool hybridpv;
 	int hypercall_route; /* enum hpv_route */
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
-	int pv_timer;        /* enum hpv_pv_timer: what fires the paravirtual timer */
+	int pv_timer;        /* enum hpv_timer_route: what fires the paravirtual timer */
 	bool help;
 };
 

@@ -28,6 +28,36 @@ enum hpv_end {
 };
 
 struct kvm_cpu;
+struct hpv_cpuid;
+
+/*
+ * What a module hooks into every vCPU's life; any slot may be NULL. The
+ * vCPU code calls them in registration order and knows no module by name.
+ */
+struct kvm_cpu_hooks {
+	const char *name;
+	void *ctx;
+	/* After KVM_CREATE_VCPU, before its CPUID is set; -errno fails set-up. */
+	int (*init)(void *ctx, struct kvm_cpu *cpu);
+	/* Append leaves to the vCPU's CPUID with cpuid__append(). */
+	int (*cpuid)(void *ctx, struct kvm_cpu *cpu, struct hpv_cpuid *cpuid);
+	/* On the vCPU's own thread, before its first KVM_RUN. */
+	int (*start)(void *ctx, struct kvm_cpu *cpu);
+	/* On the vCPU's own thread, before every KVM_RUN: pending work. */
+	void (*pre_run)(void *ctx, struct kvm_cpu *cpu);
+	/* At teardown, after every vCPU thread has ended. */
+	void (*exit)(void *ctx, struct kvm_cpu *cpu);
+};
+
+#define HPV_MAX_CPU_HOOKS 16
+#define HPV_CPUID_EXTRA   16
+#define HPV_MAX_CLEANUPS  16
+
+/* What kvm__exit() undoes for a module: its state, freed last. */
+struct kvm_cleanup {
+	void (*fn)(void *ctx);
+	void *ctx;
+};
 
 struct kvm {
 	int sys_fd;
@@ -40,19 +70,15 @@ struct kvm {
 	int nr_cpus;
 	struct kvm_cpu **cpus;
 	struct kvm_cpuid2 *supported_cpuid;
-	uint32_t tsc_khz;
-
-	struct hpv_io_table io;
-
-	bool hybridpv;           /* offer the hybridpv CPUID leaves and ABI */
-	uint32_t features;       /* HPV_FEATURE_* bits offered in CPUID */
-	uint32_t idle_poll_ns;   /* the guest's idle-poll hint in CPUID */
-	uint64_t hypercall_msr;  /* last valid HPV_MSR_HYPERCALL_PAGE value */
-	bool timer_kvm;          /* KVM's synthetic timers fire HPV_HC_SET_TIMER's */
-	bool timer_lapic;        /* the vCPUs' LAPIC timers fire them */
-	uint16_t stub_timer_vector; /* the LAPIC-timer stub's vector, 0: none yet */
+	uint32_t tsc_khz;        /* KVM's guest TSC rate, 0: unknown */
 	bool sync_regs;          /* KVM copies the GPRs into kvm_run at each exit */
 	bool tsc_deadline;       /* KVM emulates the LAPIC's TSC-deadline mode */
+
+	struct hpv_io_table io;
+	struct kvm_cpu_hooks hooks[HPV_MAX_CPU_HOOKS];
+	int nr_hooks;
+	struct kvm_cleanup cleanups[HPV_MAX_CLEANUPS];
+	int nr_cleanups;
 
 	atomic_int end;          /* enum hpv_end, first writer wins */
 	atomic_int exit_status;
@@ -62,9 +88,15 @@ struct kvm {
 
 int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus);
 void kvm__exit(struct kvm *kvm);
+/* At set-up, before the vCPUs are created. */
+int kvm__add_cpu_hooks(struct kvm *kvm, const struct kvm_cpu_hooks *hooks);
+/* fn(ctx) at kvm__exit(), in reverse order of registration. */
+int kvm__add_cleanup(struct kvm *kvm, void (*fn)(void *ctx), void *ctx);
 /* Host pointer for [gpa, gpa + len), or NULL if not entirely guest RAM. */
 void *kvm__gpa_to_host(struct kvm *kvm, uint64_t gpa, uint64_t len);
 int kvm__irq_line(struct kvm *kvm, int irq, int level);
+/* A fixed interrupt to the vCPU with this APIC id; 1 if delivered. */
+int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector);
 /* Ask every vCPU to stop; the first reason given is kept. */
 void kvm__request_end(struct kvm *kvm, enum hpv_end why, int status);
 int kvm__max_cpus(struct kvm *kvm);

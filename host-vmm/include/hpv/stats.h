@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 struct kvm;
+struct report;
 
 #define STATS_MAX 128
 
@@ -19,6 +20,7 @@ struct kvm_stats {
 int kvm_stats__read(int fd, struct kvm_stats *out);
 /* Value of a named counter, or 0 when KVM does not have it. */
 uint64_t kvm_stats__get(const struct kvm_stats *s, const char *name);
-void kvm_stats__report(struct kvm *kvm, FILE *f);
+/* --stats: VM size, boot time, VMM memory, exits by reason per vCPU. */
+void kvm_stats__report(struct kvm *kvm, struct report *r);
 
 #endif

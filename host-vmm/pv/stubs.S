@@ -6,13 +6,8 @@
  * rdx, r10, result in rax, rcx and r11 clobbered. Every stub starts with
  * ENDBR64 so the guest may keep IBT on.
  */
-#include "hpv/stubs.h"
-
-#define KVM_HC_VAPIC_POLL_IRQ 1
-#define KVM_HC_SEND_IPI 10
-#define HPV_EINVAL 22
-#define HPV_ENOSYS 38
-#define HPV_HC_SET_TIMER 3
+#include "hybridpv.h"
+#include "hpv/pv/stubs.h"
 
 	.section .rodata, "a"
 
@@ -94,7 +89,7 @@ END kvm_send_ipi_\insn
  *   tsc = base + ((deadline - ref_ns) * mult >> 32)
  * rounds up (hpv's pvclock__tsc_at() is the same in C).
  */
-BEGIN lapic_set_timer
+BEGIN lapic_timer
 	lea 0(%rip), %r11
 	and $-4096, %r11		/* the page, where our data is */
 	test %rdi, %rdi
@@ -131,6 +126,6 @@ BEGIN lapic_set_timer
 2:	mov $HPV_HC_SET_TIMER, %eax
 	out %eax, $HPV_HYPERCALL_PORT
 	ret
-END lapic_set_timer
+END lapic_timer
 
 	.section .note.GNU-stack, "", @progbits

@@ -8,24 +8,30 @@
  * KVM_CLOCK_TSC_STABLE: a stable host TSC and matched vCPU TSCs); when KVM
  * stops saying so, every record is re-published without the flag and the
  * guest's pvclock code keeps time monotonic across CPUs by itself.
+ *
+ * Registrations, the reference and the re-publishing all happen under the
+ * record set's lock, so no record is written after its vCPU dropped it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
-#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "hpv/io.h"
 #include "hpv/kvm.h"
-#include "hpv/pvclock.h"
+#include "hpv/pv/pvclock.h"
+#include "hpv/pv/record.h"
+#include "hpv/report.h"
 #include "hpv/vcpu.h"
 
 #define MSR_IA32_TSC 0x10
 #define NSEC_PER_SEC 1000000000ULL
 
-static struct {
-	pthread_mutex_t lock;
+struct pvclock {
+	struct kvm *kvm;
+	struct pv_records records;
+	/* The reference: set once (have_ref), then only flags change. */
 	int have_ref;
 	uint64_t tsc, ns;
 	uint32_t mul;
@@ -34,7 +40,16 @@ static struct {
 	uint64_t kvm_clock;   /* KVM_GET_CLOCK at the reference point */
 	int64_t max_diverge;  /* worst |our elapsed - KVM's elapsed|, ns */
 	int checks;
-} ref = { .lock = PTHREAD_MUTEX_INITIALIZER };
+};
+
+static const struct pv_record_spec pvclock_spec = {
+	.msr = HPV_MSR_PVCLOCK,
+	.name = "pvclock",
+	.feature = HPV_FEATURE_PVCLOCK,
+	.size = sizeof(struct hpv_pvclock),
+	.align = 32,
+	.per_vcpu = true,
+};
 
 int pvclock__scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
 {
@@ -118,52 +133,55 @@ static bool pvclock__kvm_tsc_stable(struct kvm *kvm)
  * Cross-check at every registration after the first: the time our record
  * gives for this vCPU's TSC now, against how far KVM's own clock moved.
  */
-static void pvclock__check_against_kvm(struct kvm_cpu *cpu)
+static void pvclock__check_against_kvm(struct pvclock *c, struct kvm_cpu *cpu)
 {
 	const struct hpv_pvclock rec = {
-		.tsc_timestamp = ref.tsc, .system_time = ref.ns,
-		.tsc_to_system_mul = ref.mul, .tsc_shift = ref.shift,
+		.tsc_timestamp = c->tsc, .system_time = c->ns,
+		.tsc_to_system_mul = c->mul, .tsc_shift = c->shift,
 	};
 	uint64_t tsc, kvm_ns;
 	int64_t diff;
 	bool stable;
 
-	if (pvclock__kvm_clock(cpu->kvm, &kvm_ns, &stable) || pvclock__guest_tsc(cpu, &tsc))
+	if (pvclock__kvm_clock(c->kvm, &kvm_ns, &stable) || pvclock__guest_tsc(cpu, &tsc))
 		return;
-	diff = (int64_t)(pvclock__read(&rec, tsc) - ref.ns) - (int64_t)(kvm_ns - ref.kvm_clock);
+	diff = (int64_t)(pvclock__read(&rec, tsc) - c->ns) - (int64_t)(kvm_ns - c->kvm_clock);
 	if (diff < 0)
 		diff = -diff;
-	if (diff > ref.max_diverge)
-		ref.max_diverge = diff;
-	ref.checks++;
+	if (diff > c->max_diverge)
+		c->max_diverge = diff;
+	c->checks++;
 }
 
-void pvclock__report(FILE *f)
+void pvclock__report(struct pvclock *c, struct report *r)
 {
-	if (!ref.have_ref)
+	if (!c->have_ref)
 		return;
-	fprintf(f, "hpv: stats: pvclock TSC_STABLE %s; against KVM_GET_CLOCK over %d later registrations: %lld ns apart at most\n",
-		ref.flags & HPV_PVCLOCK_TSC_STABLE ? "yes (KVM master clock)" : "no",
-		ref.checks, (long long)ref.max_diverge);
+	report__text(r, "pvclock TSC_STABLE %s; against KVM_GET_CLOCK over %d later registrations: %lld ns apart at most",
+		     c->flags & HPV_PVCLOCK_TSC_STABLE ? "yes (KVM master clock)" : "no", c->checks,
+		     (long long)c->max_diverge);
+	report__kv(r, "pvclock.tsc_stable", "%d", !!(c->flags & HPV_PVCLOCK_TSC_STABLE));
+	report__kv(r, "pvclock.checks", "%d", c->checks);
+	report__kv(r, "pvclock.max_diverge_ns", "%lld", (long long)c->max_diverge);
 }
 
 /* The reference as a record; -EAGAIN before the first registration. */
-static int pvclock__ref_record(struct hpv_pvclock *rec)
+static int pvclock__ref_record(struct pvclock *c, struct hpv_pvclock *rec)
 {
 	/* The reference, once taken, only ever changes its flags. */
-	if (!__atomic_load_n(&ref.have_ref, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&c->have_ref, __ATOMIC_ACQUIRE))
 		return -EAGAIN;
-	*rec = (struct hpv_pvclock){ .tsc_timestamp = ref.tsc, .system_time = ref.ns,
-				     .tsc_to_system_mul = ref.mul, .tsc_shift = ref.shift };
+	*rec = (struct hpv_pvclock){ .tsc_timestamp = c->tsc, .system_time = c->ns,
+				     .tsc_to_system_mul = c->mul, .tsc_shift = c->shift };
 	return 0;
 }
 
-int pvclock__guest_now(struct kvm_cpu *cpu, uint64_t *ns)
+int pvclock__guest_now(struct pvclock *c, struct kvm_cpu *cpu, uint64_t *ns)
 {
 	struct hpv_pvclock rec;
 	uint64_t tsc;
 
-	if (pvclock__ref_record(&rec))
+	if (pvclock__ref_record(c, &rec))
 		return -EAGAIN;
 	if (pvclock__guest_tsc(cpu, &tsc))
 		return -EIO;
@@ -207,116 +225,103 @@ int pvclock__tsc_at(const struct hpv_pvclock *rec, uint64_t ns, uint64_t *tsc)
 	return 0;
 }
 
-int pvclock__tsc_line(uint64_t *ref_ns, uint64_t *mult, uint64_t *base)
+int pvclock__tsc_line(struct pvclock *c, uint64_t *ref_ns, uint64_t *mult, uint64_t *base)
 {
 	struct hpv_pvclock rec;
 
-	if (pvclock__ref_record(&rec))
+	if (pvclock__ref_record(c, &rec))
 		return -EAGAIN;
 	pvclock__invert(&rec, mult, base);
 	*ref_ns = rec.system_time;
 	return 0;
 }
 
-int pvclock__deadline_tsc(uint64_t ns, uint64_t *tsc)
+int pvclock__deadline_tsc(struct pvclock *c, uint64_t ns, uint64_t *tsc)
 {
 	struct hpv_pvclock rec;
 
-	return pvclock__ref_record(&rec) ? -EAGAIN : pvclock__tsc_at(&rec, ns, tsc);
+	return pvclock__ref_record(c, &rec) ? -EAGAIN : pvclock__tsc_at(&rec, ns, tsc);
 }
 
-static int pvclock__take_ref(struct kvm_cpu *cpu)
+static int pvclock__take_ref(struct pvclock *c, struct kvm_cpu *cpu)
 {
-	struct kvm *kvm = cpu->kvm;
+	struct kvm *kvm = c->kvm;
 	int64_t t0, t1;
 	uint64_t tsc;
+	bool stable;
 
-	if (ref.have_ref)
+	if (c->have_ref)
 		return 0;
-	if (pvclock__scale((uint64_t)kvm->tsc_khz * 1000, &ref.mul, &ref.shift))
+	if (pvclock__scale((uint64_t)kvm->tsc_khz * 1000, &c->mul, &c->shift))
 		return -EINVAL;
 	/* Pair the TSC with the midpoint of the host readings around it. */
 	t0 = hpv_now_ns();
 	if (pvclock__guest_tsc(cpu, &tsc))
 		return -EIO;
 	t1 = hpv_now_ns();
-	ref.tsc = tsc;
-	ref.ns = (uint64_t)((t0 + t1) / 2 - kvm->start_ns);
-	{
-		bool stable;
-
-		pvclock__kvm_clock(kvm, &ref.kvm_clock, &stable);
-		ref.flags = stable ? HPV_PVCLOCK_TSC_STABLE : 0;
-	}
-	ref.max_diverge = 0;
-	ref.checks = 0;
-	__atomic_store_n(&ref.have_ref, 1, __ATOMIC_RELEASE);
+	c->tsc = tsc;
+	c->ns = (uint64_t)((t0 + t1) / 2 - kvm->start_ns);
+	pvclock__kvm_clock(kvm, &c->kvm_clock, &stable);
+	c->flags = stable ? HPV_PVCLOCK_TSC_STABLE : 0;
+	c->max_diverge = 0;
+	c->checks = 0;
+	__atomic_store_n(&c->have_ref, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
 /* KVM no longer vouches for the TSCs: take the flag off every record. */
-static void pvclock__drop_stable(struct kvm *kvm)
+static void pvclock__drop_stable(struct pvclock *c)
 {
-	ref.flags &= ~HPV_PVCLOCK_TSC_STABLE;
-	for (int i = 0; i < kvm->nr_cpus; i++) {
-		struct kvm_cpu *c = kvm->cpus ? kvm->cpus[i] : NULL;
-		struct hpv_pvclock *rec;
+	c->flags &= ~HPV_PVCLOCK_TSC_STABLE;
+	for (int i = 0; i < c->records.nr; i++) {
+		struct hpv_pvclock *rec = pv_records__slot(&c->records, i)->host;
 
-		if (!c || !(c->pvclock_msr & HPV_MSR_ENABLE))
-			continue;
-		rec = kvm__gpa_to_host(kvm, c->pvclock_msr & ~0x1fULL, sizeof(*rec));
 		if (rec)
-			pvclock__publish(rec, ref.tsc, ref.ns, ref.mul, ref.shift, ref.flags);
+			pvclock__publish(rec, c->tsc, c->ns, c->mul, c->shift, c->flags);
 	}
 }
 
-int pvclock__set_msr(struct kvm_cpu *cpu, uint64_t val)
+/* A registration, under the record set's lock. */
+static int pvclock__apply(void *ctx, struct kvm_cpu *cpu, uint64_t gpa, void *host)
 {
-	uint64_t gpa = val & ~0x1fULL;
-	struct hpv_pvclock *rec;
+	struct pvclock *c = ctx;
 	int ret;
 
-	if (val & 0x1e)
-		return -EINVAL; /* 32-byte aligned, bits 1-4 reserved */
-	if (!(val & HPV_MSR_ENABLE)) {
-		cpu->pvclock_msr = val;
+	(void)gpa;
+	if (!host)
 		return 0;
-	}
-	rec = kvm__gpa_to_host(cpu->kvm, gpa, sizeof(*rec));
-	if (!rec)
-		return -EINVAL;
-
-	pthread_mutex_lock(&ref.lock);
-	if (ref.have_ref)
-		pvclock__check_against_kvm(cpu);
-	ret = pvclock__take_ref(cpu);
-	if (!ret && (ref.flags & HPV_PVCLOCK_TSC_STABLE) && !pvclock__kvm_tsc_stable(cpu->kvm))
-		pvclock__drop_stable(cpu->kvm);
-	if (!ret)
-		pvclock__publish(rec, ref.tsc, ref.ns, ref.mul, ref.shift, ref.flags);
-	pthread_mutex_unlock(&ref.lock);
-	if (!ret)
-		cpu->pvclock_msr = val;
-	return ret;
+	if (c->have_ref)
+		pvclock__check_against_kvm(c, cpu);
+	ret = pvclock__take_ref(c, cpu);
+	if (ret)
+		return ret;
+	if ((c->flags & HPV_PVCLOCK_TSC_STABLE) && !pvclock__kvm_tsc_stable(c->kvm))
+		pvclock__drop_stable(c);
+	pvclock__publish(host, c->tsc, c->ns, c->mul, c->shift, c->flags);
+	return 0;
 }
 
-static int pvclock__msr(struct kvm_cpu *cpu, uint64_t index, void *data, uint32_t len,
-			bool is_write, void *ctx)
+int pvclock__new(struct kvm *kvm, const uint32_t *offered, struct pvclock **out)
 {
-	uint64_t *val = data;
+	struct pvclock *c = calloc(1, sizeof(*c));
+	int ret;
 
-	(void)index;
-	(void)len;
-	(void)ctx;
-	if (!is_write) {
-		*val = cpu->pvclock_msr;
-		return 0;
+	if (!c)
+		return -ENOMEM;
+	c->kvm = kvm;
+	ret = pv_records__init(&c->records, kvm, &pvclock_spec, offered, pvclock__apply, c);
+	if (ret) {
+		free(c);
+		return ret;
 	}
-	return pvclock__set_msr(cpu, *val);
+	*out = c;
+	return 0;
 }
 
-int pvclock__init(struct kvm *kvm)
+void pvclock__free(struct pvclock *c)
 {
-	ref.have_ref = 0;
-	return io__register(&kvm->io, HPV_IO_MSR, HPV_MSR_PVCLOCK, 1, "pvclock", pvclock__msr, NULL);
+	if (!c)
+		return;
+	pv_records__exit(&c->records);
+	free(c);
 }

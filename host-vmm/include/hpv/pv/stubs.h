@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hypercall page's layout, shared by hypercall.c and stubs.S (so
- * nothing here but macros outside __ASSEMBLER__).
+ * nothing here but macros outside __ASSEMBLY__).
  *
  * The last slot holds an -ENOSYS stub, like every slot of a number not
  * offered, and after it the data of the LAPIC-timer stub: hpv's own, not
  * part of the guest ABI, as the stub that reads it is hpv's too.
  */
-#ifndef HPV_STUBS_H
-#define HPV_STUBS_H
+#ifndef HPV_PV_STUBS_H
+#define HPV_PV_STUBS_H
 
 /* The doorbell port the user-space stubs write the hypercall number to. */
 #define HPV_HYPERCALL_PORT   0xe0
 #define HPV_HYPERCALL_STRIDE 128
 #define HPV_HYPERCALL_SLOTS  (4096 / HPV_HYPERCALL_STRIDE)
+
+/* KVM's in-kernel hypercalls the kvm-route stubs make (linux/kvm_para.h). */
+#define KVM_HC_VAPIC_POLL_IRQ 1 /* does nothing, returns 0 */
+#define KVM_HC_SEND_IPI       10
 
 /* Where the LAPIC-timer stub finds its data: from the page's start. */
 #define HPV_STUB_TIMER_DATA   (4096 - 32)
@@ -33,7 +37,7 @@
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 
-#ifndef __ASSEMBLER__
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 struct hpv_stub_timer_data {
@@ -42,6 +46,16 @@ struct hpv_stub_timer_data {
 	uint64_t mult;
 	uint64_t base;
 };
+
+/* A template from stubs.S: the bytes [start, end). */
+struct hpv_stub {
+	const uint8_t *start, *end;
+};
+
+/* The templates hypercall.c copies. */
+extern const struct hpv_stub hpv_stub_kvm_nop[2];      /* [vmcall, vmmcall] */
+extern const struct hpv_stub hpv_stub_kvm_send_ipi[2];
+extern const struct hpv_stub hpv_stub_lapic_set_timer[2]; /* the same for both */
 #endif
 
 #endif
