@@ -40,19 +40,43 @@ static uint32_t u32_at(const uint8_t *p)
 	return v;
 }
 
-static const int cpu_counts[] = { 1, 2, 3, 64, 128, 255 };
-
-TEST(tables_checksum_and_list_every_cpu)
+FIXTURE(acpi)
 {
-	for (size_t k = 0; k < sizeof(cpu_counts) / sizeof(cpu_counts[0]); k++) {
-		int n = cpu_counts[k];
-		struct kvm kvm = { .ram_size = 64 << 20 };
+	struct kvm kvm;
+};
+
+FIXTURE_VARIANT(acpi)
+{
+	int cpus;
+};
+
+FIXTURE_VARIANT_ADD(acpi, cpus_1) { 1 };
+FIXTURE_VARIANT_ADD(acpi, cpus_2) { 2 };
+FIXTURE_VARIANT_ADD(acpi, cpus_3) { 3 };
+FIXTURE_VARIANT_ADD(acpi, cpus_64) { 64 };
+FIXTURE_VARIANT_ADD(acpi, cpus_128) { 128 };
+FIXTURE_VARIANT_ADD(acpi, cpus_255) { 255 };
+
+FIXTURE_SETUP(acpi)
+{
+	self->kvm = (struct kvm){ .ram_size = 64 << 20 };
+	self->kvm.ram = ram = calloc(1, self->kvm.ram_size);
+	ASSERT_NE(NULL, ram);
+}
+
+FIXTURE_TEARDOWN(acpi)
+{
+	free(ram);
+}
+
+TEST_F(acpi, tables_checksum_and_list_every_cpu)
+{
+	{
+		int n = variant->cpus;
 		uint8_t *rsdp, *xsdt, *fadt, *madt, *dsdt, *p, *end;
 		int lapics = 0;
 
-		kvm.ram = ram = calloc(1, kvm.ram_size);
-		TH_LOG("%d CPUs", n);
-		ASSERT_EQ(0, acpi__build(&kvm, n));
+		ASSERT_EQ(0, acpi__build(&self->kvm, n));
 
 		rsdp = table(BOOT_ACPI_ADDR);
 		ASSERT_EQ(0, memcmp(rsdp, "RSD PTR ", 8));
@@ -95,7 +119,6 @@ TEST(tables_checksum_and_list_every_cpu)
 		}
 		EXPECT_EQ(end, p);
 		EXPECT_EQ(n, lapics);
-		free(ram);
 	}
 }
 

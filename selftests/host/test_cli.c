@@ -8,72 +8,84 @@
 
 #define MAX_ARGS 8
 
-static const struct {
+FIXTURE(cli)
+{
+	struct hpv_config cfg;
+	char err[256];
+	int ret;
+};
+
+FIXTURE_VARIANT(cli)
+{
 	const char *argv[MAX_ARGS];
 	int ok;
 	int cpus;
 	unsigned long long mem;
 	const char *reason; /* substring of the message when refused */
-} cases[] = {
-	{ { "--kernel", "k" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--cpus", "4", "--mem", "2G" }, 1, 4, 2ULL << 30, NULL },
-	{ { "--kernel", "k", "--mem", "65536K" }, 1, 1, 64ULL << 20, NULL },
-	{ { "--kernel", "k", "--mem", "1024" }, 1, 1, 1ULL << 30, NULL },
-	{ { "--kernel", "k", "--mem", "1GiB" }, 1, 1, 1ULL << 30, NULL },
-	{ { "--kernel", "k", "--cpus", "255" }, 1, 255, 512ULL << 20, NULL },
-	{ { "--help" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--withhold", "pvipi,pvtlb,pvtimer,pvidle,pveoi,pvclock,pvtimerrec" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--withhold", "pvipi,ipi" }, 0, 0, 0, "--withhold 'pvipi,ipi'" },
-	{ { "--kernel", "k", "--withhold", "" }, 0, 0, 0, "--withhold" },
-	{ { "--kernel", "k", "--withhold", "pvipi," }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--withhold" }, 0, 0, 0, "needs an argument" },
-	{ { "--kernel", "k", "--hypercall-route", "user", "--no-hybridpv" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--hypercall-route", "fast" }, 0, 0, 0, "--hypercall-route" },
-	{ { "--kernel", "k", "--hypercall-route" }, 0, 0, 0, "needs an argument" },
-	{ { "--kernel", "k", "--pv-timer", "kvm" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--pv-timer", "lapic" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--pv-timer", "posix" }, 1, 1, 512ULL << 20, NULL },
-	{ { "--kernel", "k", "--pv-timer", "fast" }, 0, 0, 0, "--pv-timer 'fast': lapic, posix or kvm" },
-	{ { "--kernel", "k", "--pv-timer" }, 0, 0, 0, "needs an argument" },
-	{ { 0 }, 0, 0, 0, "--kernel is required" },
-	{ { "--kernel" }, 0, 0, 0, "needs an argument" },
-	{ { "--kernel", "k", "--cpus", "0" }, 0, 0, 0, "--cpus" },
-	{ { "--kernel", "k", "--cpus", "256" }, 0, 0, 0, "--cpus" },
-	{ { "--kernel", "k", "--cpus", "-1" }, 0, 0, 0, "--cpus" },
-	{ { "--kernel", "k", "--cpus", "2x" }, 0, 0, 0, "--cpus" },
-	{ { "--kernel", "k", "--cpus", "" }, 0, 0, 0, "--cpus" },
-	{ { "--kernel", "k", "--cpus", "99999999999999999999" }, 0, 0, 0, "--cpus" },
-	{ { "--kernel", "k", "--mem", "1M" }, 0, 0, 0, "--mem" },
-	{ { "--kernel", "k", "--mem", "lots" }, 0, 0, 0, "--mem" },
-	{ { "--kernel", "k", "--mem", "512X" }, 0, 0, 0, "--mem" },
-	{ { "--kernel", "k", "--mem", "300G" }, 0, 0, 0, "--mem" },
-	{ { "--kernel", "k", "--mem", "65537K" }, 0, 0, 0, "--mem" },
-	{ { "--kernel", "k", "--mem", "99999999999999999999G" }, 0, 0, 0, "--mem" },
-	{ { "--kernel", "k", "--frobnicate" }, 0, 0, 0, "unknown option" },
-	{ { "--kernel", "k", "extra" }, 0, 0, 0, "unknown option" },
 };
 
-TEST(table)
-{
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[MAX_ARGS + 2] = { "hpv" };
-		struct hpv_config cfg;
-		char err[256] = "";
-		int argc = 1, ret;
+FIXTURE_VARIANT_ADD(cli, ok_defaults) { { "--kernel", "k" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_cpus_4_mem_2G) { { "--kernel", "k", "--cpus", "4", "--mem", "2G" }, 1, 4, 2ULL << 30, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_mem_65536K) { { "--kernel", "k", "--mem", "65536K" }, 1, 1, 64ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_mem_1024) { { "--kernel", "k", "--mem", "1024" }, 1, 1, 1ULL << 30, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_mem_1GiB) { { "--kernel", "k", "--mem", "1GiB" }, 1, 1, 1ULL << 30, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_cpus_255) { { "--kernel", "k", "--cpus", "255" }, 1, 255, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_help) { { "--help" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_withhold_pvipi_pvtlb_pvtimer_pvidle_pveoi_pvclock_pvtimerrec) { { "--kernel", "k", "--withhold", "pvipi,pvtlb,pvtimer,pvidle,pveoi,pvclock,pvtimerrec" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, refused_withhold_pvipi_ipi) { { "--kernel", "k", "--withhold", "pvipi,ipi" }, 0, 0, 0, "--withhold 'pvipi,ipi'" };
+FIXTURE_VARIANT_ADD(cli, refused_withhold_empty_list) { { "--kernel", "k", "--withhold", "" }, 0, 0, 0, "--withhold" };
+FIXTURE_VARIANT_ADD(cli, ok_withhold_pvipi) { { "--kernel", "k", "--withhold", "pvipi," }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, refused_withhold_without_value) { { "--kernel", "k", "--withhold" }, 0, 0, 0, "needs an argument" };
+FIXTURE_VARIANT_ADD(cli, ok_hypercall_route_user_no_hybridpv) { { "--kernel", "k", "--hypercall-route", "user", "--no-hybridpv" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, refused_hypercall_route_fast) { { "--kernel", "k", "--hypercall-route", "fast" }, 0, 0, 0, "--hypercall-route" };
+FIXTURE_VARIANT_ADD(cli, refused_hypercall_route_without_value) { { "--kernel", "k", "--hypercall-route" }, 0, 0, 0, "needs an argument" };
+FIXTURE_VARIANT_ADD(cli, ok_pv_timer_kvm) { { "--kernel", "k", "--pv-timer", "kvm" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_pv_timer_lapic) { { "--kernel", "k", "--pv-timer", "lapic" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_pv_timer_posix) { { "--kernel", "k", "--pv-timer", "posix" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, refused_pv_timer_fast) { { "--kernel", "k", "--pv-timer", "fast" }, 0, 0, 0, "--pv-timer 'fast': lapic, posix or kvm" };
+FIXTURE_VARIANT_ADD(cli, refused_pv_timer_without_value) { { "--kernel", "k", "--pv-timer" }, 0, 0, 0, "needs an argument" };
+FIXTURE_VARIANT_ADD(cli, refused_no_arguments) { { 0 }, 0, 0, 0, "--kernel is required" };
+FIXTURE_VARIANT_ADD(cli, refused_kernel_without_value) { { "--kernel" }, 0, 0, 0, "needs an argument" };
+FIXTURE_VARIANT_ADD(cli, refused_cpus_0) { { "--kernel", "k", "--cpus", "0" }, 0, 0, 0, "--cpus" };
+FIXTURE_VARIANT_ADD(cli, refused_cpus_256) { { "--kernel", "k", "--cpus", "256" }, 0, 0, 0, "--cpus" };
+FIXTURE_VARIANT_ADD(cli, refused_cpus_minus_1) { { "--kernel", "k", "--cpus", "-1" }, 0, 0, 0, "--cpus" };
+FIXTURE_VARIANT_ADD(cli, refused_cpus_2x) { { "--kernel", "k", "--cpus", "2x" }, 0, 0, 0, "--cpus" };
+FIXTURE_VARIANT_ADD(cli, refused_cpus_empty) { { "--kernel", "k", "--cpus", "" }, 0, 0, 0, "--cpus" };
+FIXTURE_VARIANT_ADD(cli, refused_cpus_99999999999999999999) { { "--kernel", "k", "--cpus", "99999999999999999999" }, 0, 0, 0, "--cpus" };
+FIXTURE_VARIANT_ADD(cli, refused_mem_1M) { { "--kernel", "k", "--mem", "1M" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, refused_mem_lots) { { "--kernel", "k", "--mem", "lots" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, refused_mem_512X) { { "--kernel", "k", "--mem", "512X" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, refused_mem_300G) { { "--kernel", "k", "--mem", "300G" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, refused_mem_65537K) { { "--kernel", "k", "--mem", "65537K" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, refused_mem_99999999999999999999G) { { "--kernel", "k", "--mem", "99999999999999999999G" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, refused_frobnicate) { { "--kernel", "k", "--frobnicate" }, 0, 0, 0, "unknown option" };
+FIXTURE_VARIANT_ADD(cli, refused_extra) { { "--kernel", "k", "extra" }, 0, 0, 0, "unknown option" };
 
-		for (int k = 0; k < MAX_ARGS && cases[i].argv[k]; k++)
-			argv[argc++] = (char *)cases[i].argv[k];
-		ret = cli__parse(argc, argv, &cfg, err, sizeof(err));
-		TH_LOG("case %zu: %s %s -> %d '%s'", i, argv[1] ? argv[1] : "", argv[argc - 1], ret, err);
-		if (cases[i].ok) {
-			ASSERT_EQ(0, ret);
-			EXPECT_EQ(cases[i].cpus, cfg.cpus);
-			EXPECT_EQ(cases[i].mem, cfg.mem);
-		} else {
-			ASSERT_NE(0, ret);
-			EXPECT_NE(NULL, strstr(err, cases[i].reason));
-			EXPECT_EQ(NULL, strchr(err, '\n'));
-		}
+FIXTURE_SETUP(cli)
+{
+	char *argv[MAX_ARGS + 2] = { "hpv" };
+	int argc = 1;
+
+	for (int k = 0; k < MAX_ARGS && variant->argv[k]; k++)
+		argv[argc++] = (char *)variant->argv[k];
+	self->err[0] = 0;
+	self->ret = cli__parse(argc, argv, &self->cfg, self->err, sizeof(self->err));
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+}
+
+TEST_F(cli, parse)
+{
+	if (variant->ok) {
+		ASSERT_EQ(0, self->ret);
+		EXPECT_EQ(variant->cpus, self->cfg.cpus);
+		EXPECT_EQ(variant->mem, self->cfg.mem);
+	} else {
+		ASSERT_NE(0, self->ret);
+		EXPECT_NE(NULL, strstr(self->err, variant->reason));
+		EXPECT_EQ(NULL, strchr(self->err, '\n'));
 	}
 }
 
