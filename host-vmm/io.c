@@ -31,7 +31,9 @@ const struct hpv_io_range *io__find(const struct hpv_io_table *t, enum hpv_io_sp
 	for (int i = 0; i < t->nr; i++) {
 		const struct hpv_io_range *r = &t->ranges[i];
 
-		if (r->space == space && addr >= r->start && addr + len <= r->start + r->len)
+		/* in unsigned differences: addr + len may wrap at 2^64 */
+		if (r->space == space && addr >= r->start && len <= r->len &&
+		    addr - r->start <= r->len - len)
 			return r;
 	}
 	return NULL;

@@ -19,10 +19,6 @@
 #include "hpv/util.h"
 #include "hpv/vcpu.h"
 
-/* Exit statuses besides the guest's own. */
-#define HPV_EXIT_VM_FAILED 1
-#define HPV_EXIT_BAD_INPUT 2
-
 static struct kvm the_kvm;
 static struct serial com1;
 
@@ -82,6 +78,7 @@ static const char *end_key(int end)
 	case HPV_END_RESET: return "reset";
 	case HPV_END_STATUS: return "status";
 	case HPV_END_USER: return "user";
+	case HPV_END_TRIPLE_FAULT: return "triple-fault";
 	default: return "error";
 	}
 }
@@ -93,6 +90,7 @@ static const char *end_reason(int end)
 	case HPV_END_RESET: return "guest reset";
 	case HPV_END_STATUS: return "guest reported its exit status";
 	case HPV_END_USER: return "stopped by the user";
+	case HPV_END_TRIPLE_FAULT: return "guest triple-faulted";
 	default: return "VM failed";
 	}
 }

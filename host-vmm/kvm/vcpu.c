@@ -206,10 +206,11 @@ static int kvm_cpu__handle_exit(struct kvm_cpu *cpu)
 	case KVM_EXIT_INTR:
 		return 0;
 	case KVM_EXIT_SHUTDOWN:
-		/* Triple fault: what Linux's reboot=t and a crashed guest do.
-		 * KVM has re-initialised the vCPU by now: no state to show. */
+		/* Triple fault: what a crashed guest (and Linux's reboot=t)
+		 * does; not the success a requested reset is. KVM has
+		 * re-initialised the vCPU by now: no state to show. */
 		pr_info("vCPU %d: triple fault, the guest resets", cpu->id);
-		kvm__request_end(cpu->kvm, HPV_END_RESET, 0);
+		kvm__request_end(cpu->kvm, HPV_END_TRIPLE_FAULT, HPV_EXIT_TRIPLE_FAULT);
 		return 0;
 	case KVM_EXIT_SYSTEM_EVENT:
 		return kvm_cpu__handle_system_event(cpu);
@@ -265,7 +266,7 @@ static void *kvm_cpu__thread(void *arg)
 	sigaddset(&set, HPV_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (kvm_cpu__run_start_hooks(cpu)) {
-		kvm__request_end(kvm, HPV_END_ERROR, 1);
+		kvm__request_end(kvm, HPV_END_ERROR, HPV_EXIT_VM_FAILED);
 		return NULL;
 	}
 
@@ -284,11 +285,11 @@ static void *kvm_cpu__thread(void *arg)
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			pr_err("vCPU %d: KVM_RUN: %s", cpu->id, strerror(errno));
-			kvm__request_end(kvm, HPV_END_ERROR, 1);
+			kvm__request_end(kvm, HPV_END_ERROR, HPV_EXIT_VM_FAILED);
 			break;
 		}
 		if (kvm_cpu__handle_exit(cpu)) {
-			kvm__request_end(kvm, HPV_END_ERROR, 1);
+			kvm__request_end(kvm, HPV_END_ERROR, HPV_EXIT_VM_FAILED);
 			break;
 		}
 	}

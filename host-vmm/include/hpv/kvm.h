@@ -20,12 +20,18 @@
 
 enum hpv_end {
 	HPV_END_NONE,
-	HPV_END_POWEROFF,  /* ACPI S5 */
-	HPV_END_RESET,     /* reset register, keyboard controller, triple fault */
-	HPV_END_STATUS,    /* the guest reported its exit status */
-	HPV_END_USER,      /* Ctrl-A x or a signal */
-	HPV_END_ERROR,     /* KVM refused to run a vCPU */
+	HPV_END_POWEROFF,     /* ACPI S5 */
+	HPV_END_RESET,        /* reset register, keyboard controller */
+	HPV_END_STATUS,       /* the guest reported its exit status */
+	HPV_END_USER,         /* Ctrl-A x or a signal */
+	HPV_END_ERROR,        /* KVM refused to run a vCPU */
+	HPV_END_TRIPLE_FAULT, /* a reset the guest did not ask for */
 };
+
+/* hpv's exit statuses besides the guest's own (which take 0-255 too). */
+#define HPV_EXIT_VM_FAILED    1
+#define HPV_EXIT_BAD_INPUT    2
+#define HPV_EXIT_TRIPLE_FAULT 3
 
 struct kvm_cpu;
 struct hpv_cpuid;
