@@ -60,6 +60,8 @@ static int setup_devices(struct kvm *kvm)
 
 	ret = serial__init(kvm, &com1, STDOUT_FILENO);
 	if (!ret)
+		ret = kvm__close_pv_msrs(kvm);
+	if (!ret)
 		ret = pm__init(kvm);
 	if (!ret)
 		ret = exitdev__init(kvm);

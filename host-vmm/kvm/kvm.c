@@ -216,33 +216,43 @@ void kvm__exit(struct kvm *kvm)
 		close(kvm->sys_fd);
 }
 
-int kvm__install_msr_filter(struct kvm *kvm)
+int kvm__msr_filter(const struct kvm *kvm, struct kvm_msr_filter *filter)
 {
 	/* A clear bit denies the access in the kernel, so it exits to us. */
-	static uint8_t deny_all[HPV_IO_MAX_RANGES][32];
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_X86_USER_SPACE_MSR,
-		.args[0] = KVM_MSR_EXIT_REASON_FILTER,
-	};
-	struct kvm_msr_filter filter = { .flags = KVM_MSR_FILTER_DEFAULT_ALLOW };
+	static const uint8_t deny_all[HPV_MSR_FILTER_MAX_MSRS / 8];
 	int n = 0;
 
+	memset(filter, 0, sizeof(*filter));
+	filter->flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
 	for (int i = 0; i < kvm->io.nr; i++) {
 		const struct hpv_io_range *r = &kvm->io.ranges[i];
 
 		if (r->space != HPV_IO_MSR)
 			continue;
-		if (n == KVM_MSR_FILTER_MAX_RANGES || r->len > sizeof(deny_all[0]) * 8)
+		if (n == KVM_MSR_FILTER_MAX_RANGES || r->len > HPV_MSR_FILTER_MAX_MSRS)
 			return -E2BIG;
-		filter.ranges[n++] = (struct kvm_msr_filter_range){
+		filter->ranges[n] = (struct kvm_msr_filter_range){
 			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
 			.nmsrs = r->len,
 			.base = r->start,
-			.bitmap = deny_all[n],
+			.bitmap = (uint8_t *)deny_all,
 		};
+		n++;
 	}
-	if (!n)
-		return 0;
+	return n;
+}
+
+int kvm__install_msr_filter(struct kvm *kvm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args[0] = KVM_MSR_EXIT_REASON_FILTER,
+	};
+	struct kvm_msr_filter filter;
+	int n = kvm__msr_filter(kvm, &filter);
+
+	if (n <= 0)
+		return n;
 	if (ioctl(kvm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
 		pr_err("KVM_CAP_X86_USER_SPACE_MSR: %s", strerror(errno));
 		return -errno;

@@ -379,4 +379,52 @@ TEST_F(kvm_timer, refusal)
 	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.timer.posix_fires"));
 }
 
+/*
+ * KVM's and Hyper-V's own paravirtual MSRs are closed like their CPUID
+ * leaves: the filter sends them to hpv, which answers #GP.
+ */
+TEST(kvm_and_hyperv_msrs_are_refused)
+{
+	static const uint32_t closed[] = {
+		0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02, 0x4b564d03, 0x4b564d04,
+		0x4b564d06, 0x4b564d08, 0x40000000, 0x40000001, 0x400000b0, 0x400000b1, 0x40000100,
+	};
+	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+	struct kvm_msr_filter filter;
+	struct fake_vm vm;
+	struct pv *pv;
+	int n;
+
+	fake_vm__init(&vm, 1, RAM, 1);
+	ASSERT_EQ(0, kvm__close_pv_msrs(&vm.kvm));
+	ASSERT_EQ(0, pv__new(&vm.kvm, &cfg, &pv));
+	n = kvm__msr_filter(&vm.kvm, &filter);
+	ASSERT_GT(n, 0);
+	for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
+		uint64_t val = 1;
+		int covered = 0;
+
+		TH_LOG("MSR 0x%x", closed[i]);
+		for (int r = 0; r < n; r++)
+			covered |= closed[i] >= filter.ranges[r].base &&
+				   closed[i] - filter.ranges[r].base < filter.ranges[r].nmsrs &&
+				   !(filter.ranges[r].bitmap[(closed[i] - filter.ranges[r].base) / 8] &
+				     (1 << ((closed[i] - filter.ranges[r].base) % 8)));
+		EXPECT_TRUE(covered);
+		EXPECT_EQ(-EINVAL, fake_vm__wrmsr(&vm, 0, closed[i], 1));
+		EXPECT_EQ(-EINVAL, fake_vm__rdmsr(&vm, 0, closed[i], &val));
+	}
+	/* and ours are filtered too, to be served */
+	for (uint32_t msr = HPV_MSR_HYPERCALL_PAGE; msr <= HPV_MSR_TIMER; msr++) {
+		int covered = 0;
+
+		for (int r = 0; r < n; r++)
+			covered |= msr >= filter.ranges[r].base &&
+				   msr - filter.ranges[r].base < filter.ranges[r].nmsrs;
+		EXPECT_TRUE(covered);
+	}
+	fake_vm__exit(&vm);
+	pv__free(pv);
+}
+
 TEST_HARNESS_MAIN

@@ -108,6 +108,12 @@ void kvm__request_end(struct kvm *kvm, enum hpv_end why, int status);
 int kvm__max_cpus(struct kvm *kvm);
 /* Send guest accesses to every registered MSR to user space. */
 int kvm__install_msr_filter(struct kvm *kvm);
+/* KVM's and Hyper-V's paravirtual MSRs, which hpv does not offer: #GP. */
+int kvm__close_pv_msrs(struct kvm *kvm);
+/* The filter that does it: the number of ranges, or -E2BIG. */
+#define HPV_MSR_FILTER_MAX_MSRS 0x1000
+struct kvm_msr_filter;
+int kvm__msr_filter(const struct kvm *kvm, struct kvm_msr_filter *filter);
 int64_t hpv_now_ns(void);
 
 #endif
