@@ -16,45 +16,46 @@
 #define ACPI_S5_SLP_TYP  5 /* matches \_S5 in our DSDT */
 #define CF9_RESET        0x04
 
+/*
+ * The block's three 16-bit registers as bytes, so that an access of any
+ * width (Linux uses 16 bits; a guest may use 8 or 32, spanning two
+ * registers) touches exactly the bytes it covers.
+ */
 struct pm {
 	pthread_mutex_t lock;
-	uint16_t pm1_en;
-	uint16_t pm1_cnt;
+	uint8_t regs[PM_PORT_LEN]; /* PM1_STS, PM1_EN, PM1_CNT */
 };
+
+static uint16_t pm__reg(const struct pm *pm, unsigned int off)
+{
+	return pm->regs[off] | (uint16_t)pm->regs[off + 1] << 8;
+}
 
 static int pm__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,
 		  void *ctx)
 {
 	struct pm *pm = ctx;
 	unsigned int off = port - PM_PORT_BASE;
-	uint32_t v = 0;
+	uint8_t *bytes = data;
 	bool poweroff = false;
-
-	if (is_write)
-		memcpy(&v, data, len);
-	else
-		memset(data, 0, len);
+	uint16_t cnt;
 
 	pthread_mutex_lock(&pm->lock);
-	switch (off) {
-	case PM1_EVT_OFFSET:     /* status: nothing ever pending */
-		break;
-	case PM1_EVT_OFFSET + 2: /* enable */
-		if (is_write)
-			pm->pm1_en = v;
-		else
-			memcpy(data, &pm->pm1_en, len < 2 ? len : 2);
-		break;
-	case PM1_CNT_OFFSET:
-		if (!is_write) {
-			uint16_t cnt = pm->pm1_cnt | PM1_CNT_SCI_EN;
+	for (uint32_t i = 0; i < len && off + i < PM_PORT_LEN; i++) {
+		unsigned int b = off + i;
 
-			memcpy(data, &cnt, len < 2 ? len : 2);
-			break;
-		}
-		pm->pm1_cnt = v & ~PM1_CNT_SLP_EN;
-		poweroff = (v & PM1_CNT_SLP_EN) && PM1_SLP_TYP(v) == ACPI_S5_SLP_TYP;
-		break;
+		if (!is_write)
+			/* status: nothing ever pending; SCI_EN always set */
+			bytes[i] = b < PM1_EVT_OFFSET + 2 ? 0 :
+				   b == PM1_CNT_OFFSET ? pm->regs[b] | PM1_CNT_SCI_EN : pm->regs[b];
+		else if (b >= PM1_EVT_OFFSET + 2)
+			pm->regs[b] = bytes[i];
+	}
+	if (is_write && off + len > PM1_CNT_OFFSET + 1) {
+		/* SLP_EN is a trigger, read back as 0 */
+		cnt = pm__reg(pm, PM1_CNT_OFFSET);
+		poweroff = (cnt & PM1_CNT_SLP_EN) && PM1_SLP_TYP(cnt) == ACPI_S5_SLP_TYP;
+		pm->regs[PM1_CNT_OFFSET + 1] &= ~(PM1_CNT_SLP_EN >> 8);
 	}
 	pthread_mutex_unlock(&pm->lock);
 	if (poweroff)

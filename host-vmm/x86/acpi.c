@@ -144,7 +144,8 @@ int acpi__build(struct kvm *kvm, int nr_cpus)
 	struct acpi_header *xsdt, *dsdt, *madt;
 	struct acpi_fadt *fadt;
 	struct acpi_rsdp *rsdp;
-	uint64_t *xsdt_entries;
+	const uint64_t xsdt_entries[] = { fadt_gpa, madt_gpa };
+	const uint32_t madt_head[] = { LAPIC_ADDR, 1 /* PCAT_COMPAT: there is an 8259 pair */ };
 	uint8_t *p;
 
 	if (!base || nr_cpus < 1 || nr_cpus > 255 || madt_gpa + madt_len > BOOT_ACPI_ADDR + BOOT_ACPI_SIZE)
@@ -171,9 +172,9 @@ int acpi__build(struct kvm *kvm, int nr_cpus)
 
 	madt = (void *)(base + (madt_gpa - BOOT_ACPI_ADDR));
 	p = (uint8_t *)(madt + 1);
-	((uint32_t *)p)[0] = LAPIC_ADDR;
-	((uint32_t *)p)[1] = 1; /* PCAT_COMPAT: there is an 8259 pair */
-	p += 8;
+	/* the tables' fields are packed: copied, never stored through a cast */
+	memcpy(p, madt_head, sizeof(madt_head));
+	p += sizeof(madt_head);
 	for (int i = 0; i < nr_cpus; i++) {
 		struct madt_lapic l = { 0, sizeof(l), i, i, 1 };
 
@@ -196,10 +197,8 @@ int acpi__build(struct kvm *kvm, int nr_cpus)
 	acpi__header(madt, "APIC", madt_len, 4);
 
 	xsdt = (void *)(base + (xsdt_gpa - BOOT_ACPI_ADDR));
-	xsdt_entries = (uint64_t *)(xsdt + 1);
-	xsdt_entries[0] = fadt_gpa;
-	xsdt_entries[1] = madt_gpa;
-	acpi__header(xsdt, "XSDT", sizeof(*xsdt) + 2 * sizeof(uint64_t), 1);
+	memcpy(xsdt + 1, xsdt_entries, sizeof(xsdt_entries));
+	acpi__header(xsdt, "XSDT", sizeof(*xsdt) + sizeof(xsdt_entries), 1);
 
 	rsdp = (void *)base;
 	memcpy(rsdp->signature, "RSD PTR ", 8);
