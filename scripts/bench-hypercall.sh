@@ -5,6 +5,8 @@
 # test: it prints what it measured.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+LOG_PREFIX="bench: "
+. "$top/scripts/lib.sh"
 out=$top/build/bench
 mkdir -p "$out"
 
@@ -14,13 +16,14 @@ routes=(
 	"user|--hypercall-route user"
 )
 
-mode=$("$top/scripts/run.sh" --cmd true </dev/null 2>&1 >/dev/null | sed -n 's/^hybridpv: \([a-z]*\) mode.*/\1/p' | head -1)
+harness_mode	# run.sh's choice, the same function
+mode=$HARNESS_MODE
 rows=()
 for r in "${routes[@]}"; do
 	name=${r%%|*}
 	args=()
 	for a in ${r#*|}; do args+=(--hpv-arg "$a"); done
-	echo "bench: hypercall route '$name' ($mode mode)" >&2
+	warn "hypercall route '$name' ($mode mode)"
 	log=$out/hypercall-$name.log
 	"$top/scripts/run.sh" --no-announce --cpus 1 --stats "${args[@]}" \
 		--cmd 'cat /sys/kernel/debug/hybridpv/cost; /bench/syscall_cost' </dev/null >"$log" 2>&1

@@ -3,16 +3,21 @@
 # VMM resident memory beyond guest RAM. Medians of 5 boots, min/max beside.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+LOG_PREFIX="figures: "
+. "$top/scripts/lib.sh"
 build=$top/build
 out=$build/figures
 runs=${RUNS:-5}
+case "$runs" in
+'' | *[!0-9]* | 0*) usage_error "RUNS must be a positive number" ;;
+esac
 mkdir -p "$out"
 
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f %.1f %.1f\n", m, a[1], a[NR]}'; }
 
 # FIGURES_SKIP_BUILD=1 reuses the last measured build time.
 if [ "${FIGURES_SKIP_BUILD:-0}" != 1 ] || [ ! -s "$out/build_s.txt" ]; then
-	echo "figures: clean kernel build in $out/linux (this takes minutes)"
+	say "clean kernel build in $out/linux (this takes minutes)"
 	rm -rf "$out/linux"
 	start=$(date +%s.%N)
 	HPV_KERNEL_TREE=$out/linux HPV_KERNEL_OUT=$out/bzImage "$top/scripts/kernel.sh" >"$out/kernel-build.log" 2>&1
@@ -21,10 +26,11 @@ if [ "${FIGURES_SKIP_BUILD:-0}" != 1 ] || [ ! -s "$out/build_s.txt" ]; then
 fi
 build_s=$(cat "$out/build_s.txt")
 
-mode=$("$top/scripts/run.sh" --cmd true </dev/null 2>&1 >/dev/null | sed -n 's/^hybridpv: \([a-z]*\) mode.*/\1/p' | head -1)
-: >"$out/boot.txt" >"$out/rss.txt" >"$out/wall.txt"
+harness_mode	# run.sh's choice, the same function
+mode=$HARNESS_MODE
+for f in boot rss wall; do : >"$out/$f.txt"; done
 for i in $(seq "$runs"); do
-	echo "figures: boot $i/$runs ($mode mode)"
+	say "boot $i/$runs ($mode mode)"
 	t0=$(date +%s.%N)
 	"$top/scripts/run.sh" --no-announce --cpus 2 --mem 512M --stats --cmd true </dev/null >"$out/boot-$i.log" 2>&1
 	echo "$(date +%s.%N) - $t0" | bc >>"$out/wall.txt"

@@ -88,4 +88,4 @@ echo "kernel: building $(make -C "$src" -s kernelversion) with -j$jobs"
 start=$(date +%s)
 make -C "$src" -s -j"$jobs" bzImage
 cp "$src/arch/x86/boot/bzImage" "$out"
-echo "kernel: ${out#$top/} ($(make -C "$src" -s kernelrelease), $(($(date +%s) - start)) s)"
+echo "kernel: ${out#"$top"/} ($(make -C "$src" -s kernelrelease), $(($(date +%s) - start)) s)"

@@ -12,7 +12,7 @@ accel=$1 kernel=$2 initrd=$3 cpus=$4 mem=$5 cmdline=$6
 case "$accel" in
 tcg) cpu=(-accel tcg -cpu qemu64) ;;
 kvm) cpu=(-accel kvm -cpu host) ;;   # KVM's own paravirt leaves: a KVM guest
-kvm-nopv) cpu=(-accel kvm -cpu host,kvm=off) ;;
+kvm-nopv) cpu=(-accel kvm -cpu "host,kvm=off") ;;
 *) echo "qemu-guest.sh: accel must be tcg, kvm or kvm-nopv" >&2; exit 2 ;;
 esac
 err=$(mktemp) || exit 1

@@ -14,11 +14,16 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
+. "$top/scripts/lib.sh"
 
 extra_hpv_args=() vmm=hpv host_cmd=""
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz
 while [ $# -gt 0 ]; do
+	case "$1" in
+	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd)
+		need_value "$1" $# ;;
+	esac
 	case "$1" in
 	--cmd) cmd=$2; shift ;;
 	--cpus) cpus=$2; shift ;;
@@ -31,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--hpv-arg) extra_hpv_args+=("$2"); shift ;;
 	--vmm) vmm=$2; shift ;;
 	--host-cmd) host_cmd=$2; shift ;;
-	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) usage_error "unknown option $1" ;;
 	esac
 	shift
 done
@@ -52,28 +57,15 @@ qemu-kvm) vmm_cmd=("$top/scripts/qemu-guest.sh" kvm "$kernel" "$initrd" "$cpus" 
 qemu-tcg)
 	"$top/scripts/deps.sh" nested
 	exec "$top/scripts/qemu-guest.sh" tcg "$kernel" "$initrd" "$cpus" "$mem" "$cmdline" ;;
-*) echo "run.sh: --vmm must be hpv, qemu-kvm or qemu-tcg" >&2; exit 2 ;;
+*) usage_error "--vmm must be hpv, qemu-kvm or qemu-tcg" ;;
 esac
-[ -n "$host_cmd" ] && vmm_cmd=(env HPV_KERNEL="$kernel" HPV_INITRD="$initrd" HPV_CPUS="$cpus"
-	HPV_MEM="$mem" HPV_CMDLINE="$cmdline" bash -c "$host_cmd")
-
-mode=${HPV_MODE:-}
-why=""
-if [ -z "$mode" ]; then
-	if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && ! grep -qs . /sys/module/kvm_pvm/initstate; then
-		mode=direct why="this CPU has $(grep -owE 'vmx|svm' /proc/cpuinfo | head -1) and /dev/kvm"
-	else
-		mode=nested
-		if grep -qs . /sys/module/kvm_pvm/initstate; then
-			why="no vmx/svm here and /dev/kvm is kvm_pvm, which runs no ordinary guest"
-		else
-			why="no vmx/svm in /proc/cpuinfo"
-		fi
-	fi
-else
-	why="HPV_MODE=$mode"
-fi
-[ "$announce" = 1 ] && echo "hybridpv: $mode mode ($why)" >&2
+harness_mode
+mode=$HARNESS_MODE
+[ "$announce" = 1 ] && echo "hybridpv: $mode mode ($HARNESS_WHY)" >&2
+# (the mode goes on to the host command: in nested mode it runs in L1,
+# where the mode would be taken for direct)
+[ -n "$host_cmd" ] && vmm_cmd=(env HPV_MODE="$mode" HPV_KERNEL="$kernel" HPV_INITRD="$initrd"
+	HPV_CPUS="$cpus" HPV_MEM="$mem" HPV_CMDLINE="$cmdline" bash -c "$host_cmd")
 
 if [ "$mode" = direct ]; then
 	exec "${vmm_cmd[@]}"
@@ -105,15 +97,14 @@ qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	-chardev file,id=status,path="$script.status" -serial chardev:status \
 	2> >(grep -v "TCG doesn't support requested feature" >&2) 0<&0 &
 qemu=$!	# (0<&0: a background job would otherwise get /dev/null as its console input)
-# The L1 host can also hang rather than die: one of its CPUs stuck with
-# interrupts off, and its kernel reports the same RCU stall every minute
-# (seen in make bench, 13 minutes before anyone noticed). A third report
-# ends it, so that the caller sees an L1 death and can start again.
+# The L1 host can also hang rather than die: the watchdog ends it once its
+# kernel has reported RCU stalls for minutes (l1_hung), and says so, so
+# that the caller sees an L1 death (scripts/lib.sh).
 (
 	while kill -0 "$qemu" 2>/dev/null; do
 		sleep 10
-		if [ "$(grep -c 'rcu: INFO: rcu_sched detected stalls' "$script.l1.log" 2>/dev/null)" -ge 3 ]; then
-			echo "hybridpv: the L1 host hung (its kernel reported RCU stalls for minutes); ending it" >&2
+		if l1_hung "$script.l1.log"; then
+			echo "$L1_HUNG_LINE" >&2
 			kill "$qemu" 2>/dev/null
 			break
 		fi
