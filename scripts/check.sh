@@ -1,47 +1,83 @@
 #!/usr/bin/env bash
 # make check: host-side unit tests, VMM bad-input checks, then boots of the
-# guest running the in-guest selftests and the lifecycle checks. Everything
-# prints kselftest TAP; the last line is "N passed, N failed".
+# guest running the in-guest selftests and the lifecycle checks. One TAP
+# stream (kselftest style): every sub-stream's results renumbered into it,
+# the plan at its end (the guests' result counts are known only after
+# their boots), then a line saying which boots were repeated, and last
+# "N passed, N failed, N skipped".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
-cd "$top"
+cd "$top" || exit 1
+LOG_PREFIX="# "
+. "$top/scripts/lib.sh"
 log_dir=$build/check
 rm -rf "$log_dir"
 mkdir -p "$log_dir"
-passed=0 failed=0
 
-# Count the top-level ok/not ok lines of a TAP stream read from stdin.
-tally() {
-	local line
+# -- the TAP stream --
+ntap=0 passed=0 failed=0 skipped=0
+emit() { # emit ok|"not ok" DESCRIPTION: the next numbered result
+	ntap=$((ntap + 1))
+	echo "$1 $ntap - $2"
+	if [ "$1" != ok ]; then
+		failed=$((failed + 1))
+	elif [[ $2 =~ \#[[:space:]]*[Ss][Kk][Ii][Pp] ]]; then
+		skipped=$((skipped + 1))
+	else
+		passed=$((passed + 1))
+	fi
+}
+result() { # result 0|1 DESCRIPTION
+	if [ "$1" -eq 0 ]; then emit ok "$2"; else emit "not ok" "$2"; fi
+}
+# tap [NAME] <STREAM: a TAP stream into this one: its results renumbered
+# (descriptions prefixed "NAME: "), its comments kept, anything else made
+# a comment; its version line dropped and its plan kept in sub_plan, its
+# result count in sub_results (sub_plan_result compares them).
+tap() {
+	local prefix=${1:+$1: } line st desc
+	sub_plan="" sub_results=0
 	while IFS= read -r line; do
-		printf '%s\n' "$line"
+		line=${line%$'\r'}
 		case "$line" in
-		"ok "*) passed=$((passed + 1)) ;;
-		"not ok "*) failed=$((failed + 1)) ;;
+		"TAP version "* | "") continue ;;
+		"#"*) echo "$line"; continue ;;
+		"not ok" | "not ok "*) st="not ok" desc=${line#not ok} ;;
+		"ok" | "ok "*) st=ok desc=${line#ok} ;;
+		1..*)
+			desc=${line#1..}
+			sub_plan=${desc%%[!0-9]*}
+			continue ;;
+		*) echo "# $line"; continue ;;
 		esac
+		desc=${desc# }
+		[[ $desc =~ ^[0-9]+( (.*))?$ ]] && desc=${BASH_REMATCH[2]}
+		desc=${desc#- }
+		sub_results=$((sub_results + 1))
+		emit "$st" "$prefix${desc:-result $sub_results}"
 	done
 }
-
-result() { # result 0|1 description
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $2"
-		failed=$((failed + 1))
+sub_plan_result() { # NAME: a stream that reported other than its plan fails
+	if [ -z "$sub_plan" ]; then
+		result 1 "$1: printed no TAP plan ($sub_results results)"
+	elif [ "$sub_plan" != "$sub_results" ]; then
+		result 1 "$1: reported $sub_results of its $sub_plan planned results"
 	fi
 }
 
+echo "TAP version 13"
 echo "# == host unit tests =="
 for t in "$@"; do
 	echo "# $t"
-	tally < <("$t" 2>&1)
+	tap < <("$t" 2>&1)
+	sub_plan_result "${t##*/}"
 done
 
 echo "# == hpv: bad input gets one line and exit status 2 =="
 "$top/scripts/vmm-bad-input.sh" >"$log_dir/bad-input.tap" 2>&1
-tally <"$log_dir/bad-input.tap"
+tap <"$log_dir/bad-input.tap"
+sub_plan_result vmm-bad-input
 
 echo "# == in-guest selftests (2 vCPUs) =="
 guest_log=$log_dir/guest.log
@@ -70,42 +106,23 @@ guest_selftests() {
 	wait "$typist" 2>/dev/null
 }
 # Nested under TCG, a 2-vCPU run now and then dies under heavy exit,
-# interrupt and system-call load: the guest by a triple fault (hpv says
-# so; seen in 1 of 8 console bursts with --no-hybridpv too) or by a double
-# fault at its SYSCALL entry on the user stack (seen under QEMU/KVM too),
-# or the L1 host (QEMU ends without L1 reporting a status). Those are
-# artefacts of the emulated SVM, not of the code under test: such a run is
-# repeated, at most three times, and says so. Any other failure counts at
-# once. (On 2026-11-23 the posix-timer boot died twice in one make check,
-# and in 6 of 9 boots by hand, 5 of them by the double fault.)
-max_attempts=4
-died_nested() { # died_nested LOG: the run died of the nested emulation (see above)
-	# (hpv's line may follow a guest line cut short by the reset)
-	grep -qE 'hpv: vCPU [0-9]+: triple fault|the L1 host ended without reporting a status' "$1" &&
-		return 0
-	# The other signature (docs/harness.md): an event delivered at the
-	# SYSCALL entry, in kernel mode on the user stack, so the guest
-	# double-faults with a user-half RSP. Any other panic counts at once.
-	tr -d '\r' <"$1" | grep -A8 'PANIC: double fault' | grep -qE 'RSP: 0018:0000[0-7]'
-}
-# A reset ends hpv with status 0, so the log, not the status, tells.
-for attempt in $(seq $max_attempts); do
-	guest_selftests
-	died_nested "$guest_log" || break
-	[ $attempt -lt $max_attempts ] || break
-	cp "$guest_log" "$log_dir/guest-died-$attempt.log"
-	echo "# the run died by a triple fault (nested TCG, see guest-died-$attempt.log); running it again"
-done
-tr -d '\r' <"$guest_log" | grep -v '^hpv-burst ' | sed -n '/^TAP version/,$p' | grep -E '^(ok|not ok|#)' |
-	grep -vE '^# (TAP|1\.\.)' | { tally; echo "$passed $failed" >"$log_dir/counts"; }
-read -r passed failed <"$log_dir/counts"
-result $rc "guest selftests: VMM exit status is the guest's verdict ($rc)"
+# interrupt and system-call load, of the emulated SVM rather than the code
+# under test (docs/harness.md): such a boot is repeated, at most three
+# times, and says so (retry_nested, scripts/lib.sh). Any other failure
+# counts at once. A reset ends hpv with status 0, so the log, not the
+# status, tells.
+repeats=3
+retry_nested guest-selftests $repeats "$guest_log" guest_selftests
+tap < <(tr -d '\r' <"$guest_log" | grep -v '^hpv-burst ' | sed -n '/^TAP version/,$p' |
+	grep -E '^(ok|not ok|#|1\.\.)' | grep -vE '^# (TAP|1\.\.)')
+sub_plan_result "guest selftests"
+result "$rc" "guest selftests: VMM exit status is the guest's verdict ($rc)"
 # Every burst line, in order, none mangled: output is not lost at high rates.
 want=$(for i in $(seq 0 999); do printf 'hpv-burst %04d %08x\n' "$i" $(((i * 2654435761) & 0xffffffff)); done | sha1sum)
 got=$(tr -d '\r' <"$guest_log" | grep -a '^hpv-burst ' | sha1sum)
-result $([ "$want" = "$got" ] && echo 0 || echo 1) "console: all 1000 burst lines arrived intact and in order"
+result "$([ "$want" = "$got" ] && echo 0 || echo 1)" "console: all 1000 burst lines arrived intact and in order"
 boot_ms=$(sed -n 's/^hpv: stats: boot to init \([0-9.]*\) ms/\1/p' "$guest_log")
-result $([ -n "$boot_ms" ] && echo 0 || echo 1) "--stats reports boot time to init (${boot_ms:-none} ms)"
+result "$([ -n "$boot_ms" ] && echo 0 || echo 1)" "--stats reports boot time to init (${boot_ms:-none} ms)"
 grep -qE '^exits +[0-9]+ +[0-9]+' "$guest_log"
 result $? "--stats reports VM exits per vCPU from KVM's binary stats"
 
@@ -116,24 +133,24 @@ echo "# == hybrid ABI: one header, and the guest's switches =="
 tree_copy=$build/linux/arch/x86/include/uapi/asm/hybridpv.h
 cmp -s "$top/hypercall-abi/hybridpv.h" "$tree_copy"
 result $? "hypercall-abi/hybridpv.h and the guest series' uapi copy are identical"
-guest_boot() { # guest_boot NAME CPUS TEST [run.sh args...]: one selftest's TAP lines
-	local name=$1 cpus=$2 test=$3 out=$log_dir/$1.log attempt
+boot_once() { # boot_once LOG CPUS TEST [run.sh args...]
+	local out=$1 cpus=$2 test=$3
 	shift 3
-	for attempt in $(seq $max_attempts); do	# repeated like the main boot above
-		# --stats: hpv then says how the guest ended
-		timeout 900 "$top/scripts/run.sh" --no-announce --stats --cpus "$cpus" "$@" \
-			--cmd "$test" </dev/null >"$out" 2>&1
-		died_nested "$out" && [ $attempt -lt $max_attempts ] || break
-		cp "$out" "$log_dir/$name-died-$attempt.log"
-		echo "# $name died by a triple fault (nested TCG, see $name-died-$attempt.log); running it again"
-	done
+	# --stats: hpv then says how the guest ended
+	timeout 900 "$top/scripts/run.sh" --no-announce --stats --cpus "$cpus" "$@" \
+		--cmd "$test" </dev/null >"$out" 2>&1
+}
+guest_boot() { # guest_boot NAME CPUS TEST [run.sh args...]: one selftest's TAP lines
+	local name=$1 out=$log_dir/$1.log
+	shift
+	retry_nested "$name" $repeats "$out" boot_once "$out" "$@"	# repeated like the main boot
 	echo "# $name"
-	tr -d '\r' <"$out" | grep -E '^(ok|not ok) ' | sed "s/^\(\(not \)\?ok\) [0-9]*/\1 - $name:/" |
-		{ tally; echo "$passed $failed" >"$log_dir/counts"; }
-	read -r passed failed <"$log_dir/counts"
+	tap "$name" < <(tr -d '\r' <"$out" | grep -E '^((ok|not ok) |1\.\.[0-9])')
 	# a guest that died part-way printed fewer results, not failures
-	if died_nested "$out"; then
+	if death_cause "$out" >/dev/null; then
 		result 1 "$name: the guest died before its tests ended (see $name.log)"
+	else
+		sub_plan_result "$name"
 	fi
 }
 abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
@@ -207,6 +224,8 @@ lifecycle exit-status 'exit 7' 7 "guest reported its exit status, exit status 7"
 lifecycle poweroff 'poweroff -f' 0 "guest powered off"
 lifecycle reboot 'reboot -f' 0 "guest reset"
 
-echo "# logs: $log_dir"
-echo "$passed passed, $failed failed"
+echo "# logs: ${log_dir#"$top"/}"
+echo "1..$ntap"
+say "$(retry_summary boot)"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
