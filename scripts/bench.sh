@@ -9,30 +9,37 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
+LOG_PREFIX="bench: "
+. "$top/scripts/lib.sh"
 runs=5 configs="" workloads=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--runs) runs=${2:-}; shift ;;
-	--configs) configs=${2:-}; shift ;;
-	--workloads) workloads=${2:-}; shift ;;
-	*) echo "bench.sh: unknown option $1 (--runs N, --configs A,B, --workloads W,X)" >&2; exit 2 ;;
+	--runs | --configs | --workloads) need_value "$1" $# ;;
+	esac
+	case "$1" in
+	--runs) runs=$2; shift ;;
+	--configs) configs=$2; shift ;;
+	--workloads) workloads=$2; shift ;;
+	*) usage_error "unknown option $1 (--runs N, --configs A,B, --workloads W,X)" ;;
 	esac
 	shift
 done
 case "$runs" in
-'' | *[!0-9]* | 0*) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;;
+'' | *[!0-9]* | 0*) usage_error "--runs needs a positive number" ;;
 esac
 all=$("$top/scripts/bench/series.sh" --list)
 extra=$("$top/scripts/bench/series.sh" --list-extra)
+# shellcheck disable=SC2206 # (names: no globs, no spaces)
 pending=(${configs//,/ })
+# shellcheck disable=SC2206
 [ ${#pending[@]} -gt 0 ] || pending=($all)
 for c in "${pending[@]}"; do
 	grep -qx -- "$c" <<<"$all"$'\n'"$extra" ||
-		{ echo "bench.sh: unknown configuration $c (one of:" $all", or by name:" $extra")" >&2; exit 2; }
+		usage_error "unknown configuration $c (one of: ${all//$'\n'/ }, or by name: ${extra//$'\n'/ })"
 done
 known=$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads")
 for w in ${workloads//,/ }; do
-	grep -qx -- "$w" <<<"$known" || { echo "bench.sh: unknown workload $w (one of:" $known")" >&2; exit 2; }
+	grep -qx -- "$w" <<<"$known" || usage_error "unknown workload $w (one of: ${known//$'\n'/ })"
 done
 
 "$top/scripts/deps.sh" bench nested
@@ -45,7 +52,7 @@ raw=$out/raw.txt
 t0=$SECONDS
 
 # The hypercall cost by route (its own boots, 1 vCPU): build/bench/hypercall.md
-echo "bench: hypercall cost by route (scripts/bench-hypercall.sh)"
+say "hypercall cost by route (scripts/bench-hypercall.sh)"
 "$top/scripts/bench-hypercall.sh" >/dev/null
 
 # "@" lines are data for the report; the rest is progress for the terminal.
@@ -56,10 +63,12 @@ echo "bench: hypercall cost by route (scripts/bench-hypercall.sh)"
 	# other work on this machine skews every time: say how busy it was
 	echo "@hdr load_before $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$raw"
+# (every line also goes to the session's log, which says how it ended)
 filter() {
 	local line
 	while IFS= read -r line; do
 		line=${line%$'\r'}
+		printf '%s\n' "$line" >>"$session_log"
 		case "$line" in
 		@*) echo "$line" >>"$raw" ;;
 		"hybridpv: "*" mode ("*)
@@ -70,45 +79,52 @@ filter() {
 	done
 }
 
-# One VM-host session (one L1 boot, nested) runs the whole series. If the
-# L1 host itself dies (a nested triple fault: seen about once per full
-# series under load), again for the configurations it did not finish,
-# from the first workload without all its runs: up to 6 sessions, none
-# started after 24 minutes, so that make bench ends within 30.
-tries=6 deadline_s=$((24 * 60))
-done_pairs=""
-for attempt in $(seq $tries); do
+# One VM-host session (one L1 boot, nested) runs the whole series. When
+# the L1 host dies or hangs (retry_nested, scripts/lib.sh: nested only,
+# those deaths only), a new session runs the configurations it did not
+# finish, from the first workload without all its runs: up to 6
+# sessions, none started after 24 minutes, so that make bench ends
+# within 30. (A guest that dies is series.sh's to repeat, in its session.)
+session_log=$out/session.log
+# session: one VM-host session for the configurations still pending
+session() {
+	local c w done_pairs=""
+	if [ "$RETRY_ATTEMPT" -gt 1 ]; then
+		say "a new VM-host session for: ${pending[*]}"
+		echo "@note the VM host ended early ($RETRY_CAUSE); started once more for: ${pending[*]}" >>"$raw"
+		# keep the workloads with all their runs, drop the rest (_empty, the
+		# markers' own cost, is measured again by every boot)
+		for c in "${pending[@]}"; do
+			# shellcheck disable=SC2013 # (workload names: one word each)
+			for w in $(sed -n "s/^@rec $c \([^ ]*\) .*/\1/p" "$raw" | sort -u | grep -vx _empty); do
+				if [ "$(grep -c "^@rec $c $w " "$raw")" -eq "$runs" ]; then
+					done_pairs+=" $c:$w"
+				else
+					sed -i "/^@rec $c $w /d" "$raw"
+				fi
+			done
+		done
+	fi
+	: >"$session_log"
 	"$top/scripts/run.sh" --cpus 2 --mem 512M \
 		--host-cmd "BENCH_DONE='$done_pairs' BENCH_WORKLOADS='${workloads//,/ }' scripts/bench/series.sh $runs ${pending[*]}" \
-		</dev/null 2>&1 | filter || true
-	left=()
+		</dev/null 2>&1 | filter
+	# series.sh says which configurations it finished, or left out
+	local left=()
 	for c in "${pending[@]}"; do
-		grep -qx "@cfg-done $c" "$raw" || left+=("$c")
+		grep -qxE "@cfg-(done|left) $c" "$raw" || left+=("$c")
 	done
 	pending=("${left[@]}")
-	[ ${#pending[@]} -gt 0 ] || break
-	if [ "$attempt" = "$tries" ] || [ $((SECONDS - t0)) -ge "$deadline_s" ]; then
-		echo "bench: incomplete after $attempt sessions of the VM host: ${pending[*]}"
-		echo "@note incomplete after $attempt sessions of the VM host ($(((SECONDS - t0) / 60)) min): ${pending[*]}" >>"$raw"
-		break
-	fi
-	echo "bench: the VM host ended early; once more for: ${pending[*]}"
-	echo "@note the VM host ended early; started once more for: ${pending[*]}" >>"$raw"
-	# keep the workloads with all their runs, drop the rest (_empty, the
-	# markers' own cost, is measured again by every boot)
-	done_pairs=""
-	for c in "${pending[@]}"; do
-		for w in $(sed -n "s/^@rec $c \([^ ]*\) .*/\1/p" "$raw" | sort -u | grep -vx _empty); do
-			if [ "$(grep -c "^@rec $c $w " "$raw")" -eq "$runs" ]; then
-				done_pairs+=" $c:$w"
-			else
-				sed -i "/^@rec $c $w /d" "$raw"
-			fi
-		done
-	done
-done
+}
+all_done() { [ ${#pending[@]} -eq 0 ]; }
+retry_nested --done all_done --until $((t0 + 24 * 60)) --l1-only \
+	"the VM host session" 5 "$session_log" session
+if [ ${#pending[@]} -gt 0 ]; then
+	say "incomplete after $RETRY_ATTEMPT sessions of the VM host: ${pending[*]}"
+	echo "@note incomplete after $RETRY_ATTEMPT sessions of the VM host ($(((SECONDS - t0) / 60)) min): ${pending[*]}" >>"$raw"
+fi
 
 echo "@hdr elapsed_s $((SECONDS - t0))" >>"$raw"
 echo "@hdr load_after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw"
 /usr/bin/python3 "$top/scripts/bench/report.py" "$raw" "$top/bench/workloads" "$out"
-echo "bench: done in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: build/bench/report.md, results.json, ratio.svg, exits.svg"
+say "done in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: build/bench/report.md, results.json, ratio.svg, exits.svg"

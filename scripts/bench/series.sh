@@ -7,30 +7,40 @@
 # KVM's exit counters (debugfs, summed over the VM) at each sample marker
 # and answers it, so every VMM is measured the same way.
 #   series.sh RUNS [CONFIG...]     series.sh --list | --list-extra
-# Output: progress lines, and "@"-lines for the report: @hdr KEY VALUE,
-# @info CONFIG WHAT-THE-GUEST-SAW, @rec CONFIG WORKLOAD RUN VALUE OPS
-# COUNTER=DELTA..., @note TEXT, @cfg-done CONFIG.
+# Output: progress lines, and "@"-lines for the report:
+#   @hdr KEY VALUE                 about the run (bench.sh adds its own)
+#   @cfg CONFIG DESCRIPTION        a configuration it runs (the table below)
+#   @info CONFIG WHAT-THE-GUEST-SAW
+#   @rec CONFIG WORKLOAD RUN VALUE OPS [COUNTER=DELTA...]
+#                                  one run; KVM's counters (none for native)
+#                                  and vmm_cpu_ms, each the delta over the run
+#   @note TEXT                     said in the report's header
+#   @cfg-done CONFIG               every workload measured
+#   @cfg-left CONFIG               given up (its guest died; see the @note)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+LOG_PREFIX="bench: "
+. "$top/scripts/lib.sh"
 
 # name | how to launch: native (the VM host itself), qemu ACCEL (through
-# scripts/qemu-guest.sh) or hpv [ARGS]. One line per configuration.
+# scripts/qemu-guest.sh) or hpv [ARGS] | what it is, for the report. One
+# line per configuration.
 configs=(
-	"native        | native"
-	"full-virt     | qemu kvm-nopv"
-	"kvm-pv        | qemu kvm"
-	"hpv-nohybrid  | hpv --no-hybridpv"
-	"hybridpv-kvm  | hpv --hypercall-route kvm"
-	"hybridpv-user | hpv --hypercall-route user"
-	"hybridpv-posix | hpv --hypercall-route kvm --pv-timer posix"
-	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi"
+	"native         | native | the workloads run on the VM host itself, from the guest's /bench"
+	"full-virt      | qemu kvm-nopv | QEMU/KVM \`-cpu host,kvm=off\`: full virtualization, KVM's leaves hidden"
+	"kvm-pv         | qemu kvm | QEMU/KVM \`-cpu host\`: KVM's paravirt features"
+	"hpv-nohybrid   | hpv --no-hybridpv | hpv \`--no-hybridpv\`: our VMM, the hybrid ABI off"
+	"hybridpv-kvm   | hpv --hypercall-route kvm | hpv with the hybrid ABI, hypercalls by KVM in-kernel, the paravirtual timer fired by the vCPU's LAPIC timer in KVM"
+	"hybridpv-user  | hpv --hypercall-route user | hpv with the hybrid ABI, hypercalls by hpv's port-I/O doorbell, the paravirtual timer fired by the vCPU's LAPIC timer in KVM"
+	"hybridpv-posix | hpv --hypercall-route kvm --pv-timer posix | hybridpv-kvm with the timer fired by hpv's POSIX timers and the timer record"
+	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi | hybridpv-kvm's hpv and guest with the paravirtual ops withheld (pvclock kept)"
 )
 # Only when asked for by name (bench.sh --configs): the timer fired by
 # KVM's synthetic timers brings the nested L1 host down (docs/pvops.md),
 # and the timer without its record is an A/B row for that one feature.
 extra_configs=(
-	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm"
-	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec"
+	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm | hybridpv-kvm with the timer fired by KVM's synthetic timers"
+	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec | hybridpv-posix without the timer record"
 )
 
 # KVM's per-VM-summed counters: every exit, then some reasons
@@ -45,23 +55,34 @@ stall_s=120
 
 names() { for c in "${configs[@]}"; do echo "${c%% *}"; done; }
 extra_names() { for c in "${extra_configs[@]}"; do echo "${c%% *}"; done; }
+# cfg_field NAME 2|3: NAME's launch or description
+cfg_field() {
+	local line f
+	for line in "${configs[@]}" "${extra_configs[@]}"; do
+		[ "${line%% *}" = "$1" ] || continue
+		f=$(cut -d'|' -f"$2" <<<"$line")
+		f=${f#"${f%%[![:space:]]*}"}
+		echo "${f%"${f##*[![:space:]]}"}"
+	done
+}
 case "${1:-}" in
 --list) names; exit 0 ;;
 --list-extra) extra_names; exit 0 ;;
 esac
 case "${1:-}" in
 [1-9]*) runs=$1; shift ;;
-*) echo "series.sh: usage: series.sh RUNS [CONFIG...] | --list" >&2; exit 2 ;;
+*) usage_error "usage: series.sh RUNS [CONFIG...] | --list | --list-extra" ;;
 esac
+# shellcheck disable=SC2046 # (names: one word each)
 [ $# -gt 0 ] || set -- $(names)
 for c in "$@"; do
-	{ names; extra_names; } | grep -qx -- "$c" || { echo "series.sh: unknown configuration $c" >&2; exit 2; }
+	{ names; extra_names; } | grep -qx -- "$c" || usage_error "unknown configuration $c"
 done
 
 # (no process substitution: L1's /dev has no /dev/fd)
-workloads=($(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads"))
+read -ra workloads <<<"$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads" | tr '\n' ' ')"
 # bench.sh --workloads: only these (checked there)
-[ -z "${BENCH_WORKLOADS:-}" ] || workloads=($BENCH_WORKLOADS)
+[ -z "${BENCH_WORKLOADS:-}" ] || read -ra workloads <<<"$BENCH_WORKLOADS"
 nworkloads=${#workloads[@]}
 t_start=$SECONDS
 
@@ -69,10 +90,7 @@ t_start=$SECONDS
 # guest, since one without a paravirtual clock cannot calibrate nested.
 tsc_mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: \(Refined TSC clocksource calibration\|Detected\):* \([0-9]*\.[0-9]*\) MHz.*/\2/p' | tail -1)
 tsc_khz=${BENCH_TSC_KHZ:-${tsc_mhz/./}}
-if [ -z "$tsc_khz" ]; then
-	echo "series.sh: cannot read the TSC frequency from dmesg (root?); set BENCH_TSC_KHZ" >&2
-	exit 2
-fi
+[ -n "$tsc_khz" ] || usage_error "cannot read the TSC frequency from dmesg (root?); set BENCH_TSC_KHZ"
 cmdline_base="$HPV_CMDLINE tsc_early_khz=$tsc_khz quiet"
 
 have_counters=1
@@ -83,7 +101,7 @@ echo "@hdr guest_cmdline $cmdline_base"
 echo "@hdr cpus $HPV_CPUS"
 echo "@hdr mem $HPV_MEM"
 echo "@hdr runs $runs"
-[ "$have_counters" = 1 ] || echo "bench: no $kvmdir/exits here (debugfs, root): exit counts left out"
+[ "$have_counters" = 1 ] || say "no $kvmdir/exits here (debugfs, root): exit counts left out"
 
 # CPU time in ms of the VMM: every process in the VM's process group
 # (run_config's $pid leads it), its threads included.
@@ -91,6 +109,7 @@ vmm_cpu_ms() {
 	local f s ticks=0
 	for f in /proc/[0-9]*/stat; do
 		read -r s <"$f" 2>/dev/null || continue
+		# shellcheck disable=SC2086 # (split into fields)
 		set -- ${s##*) }	# state ppid pgrp ... utime (12) stime (13)
 		[ "$3" = "$pid" ] && ticks=$((ticks + ${12} + ${13}))
 	done
@@ -122,18 +141,21 @@ HPV_KERNEL=$snap/bzImage HPV_INITRD=$snap/initrd
 native=$snap/native
 mkdir "$native"
 cp -r "$top/build/guest/root/bench/." "$native/"
+# the console of the guest booted last (what death_cause reads)
+guest_log=$snap/guest.log
 
 # run_config NAME LAUNCH WORKLOAD...: one boot. A workload's @rec lines go
 # out, and its name onto finished, once the driver has moved past it; a
 # guest that dies mid-workload leaves no partial records. Returns 1 if the
-# driver did not finish.
+# driver did not finish; its console is then in guest_log.
 finished=()
 run_config() {
 	local name=$1 how=$2
 	shift 2
 	local -a wl=("$@") launch=() before=() after=() pending=()
-	local cmdline line cur="" values="" done=0 log rec i pid in out
+	local cmdline line cur="" values="" done=0 log=$guest_log rec i pid in out
 	cmdline="$cmdline_base hpvcmd_b64=$(printf '%s' "/bench/driver.sh $runs ${wl[*]}" | base64 -w0)"
+	# shellcheck disable=SC2086
 	set -- $how
 	case "$1" in
 	native) launch=(sh "$native/driver.sh" "$runs" "${wl[@]}") ;;
@@ -150,13 +172,13 @@ run_config() {
 		[ ${#pending[@]} -eq 0 ] || printf '%s\n' "${pending[@]}"
 		if [ "$cur" != _empty ]; then
 			finished+=("$cur")
-			printf 'bench: [+%ss] %s: %d/%d %s:%s\n' $((SECONDS - t_start)) \
+			printf '%s[+%ss] %s: %d/%d %s:%s\n' "$LOG_PREFIX" $((SECONDS - t_start)) \
 				"$name" "${#finished[@]}" "$nworkloads" "$cur" "${values:- no result}"
 		fi
 		pending=() values=""
 	}
 
-	log=$(mktemp)
+	: >"$log"
 	# its own process group, so a hung guest's QEMU (a child of
 	# qemu-guest.sh) ends with it
 	coproc VM { exec setsid "${launch[@]}" 2>&1; }
@@ -167,6 +189,7 @@ run_config() {
 		line=${line%$'\r'}
 		case "$line" in
 		"@hpv-sample begin "*)
+			# shellcheck disable=SC2086
 			set -- ${line#@hpv-sample begin }
 			[ "$1" = "$cur" ] || { flush; cur=$1; }
 			[ "$counting" = 0 ] || read_counters before
@@ -175,6 +198,7 @@ run_config() {
 			[ "$counting" = 0 ] || read_counters after
 			echo go >&"$out" ;;
 		"@hpv-result "*)
+			# shellcheck disable=SC2086
 			set -- ${line#@hpv-result }	# workload run value ops
 			rec="@rec $name $1 $2 $3 $4"
 			if [ "$counting" = 1 ]; then
@@ -188,8 +212,8 @@ run_config() {
 			values+=" $3" ;;
 		"@hpv-info "*)
 			echo "@info $name ${line#@hpv-info }"
-			echo "bench: $name: the guest sees ${line#@hpv-info }" ;;
-		"@hpv-error "*) echo "bench: $name: ${line#@hpv-error }" ;;
+			say "$name: the guest sees ${line#@hpv-info }" ;;
+		"@hpv-error "*) say "$name: ${line#@hpv-error }" ;;
 		"@hpv-done") flush; done=1 ;;
 		*) printf '%s\n' "$line" >>"$log" ;;
 		esac
@@ -198,10 +222,9 @@ run_config() {
 	[ "$done" = 1 ] || kill -- "-$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if [ "$done" = 0 ]; then
-		echo "bench: $name: the guest ended before the driver finished; its last lines:"
+		say "$name: the guest ended before the driver finished; its last lines:"
 		tail -n 15 "$log" | sed 's/^/  | /'
 	fi
-	rm -f "$log"
 	[ "$done" = 1 ]
 }
 
@@ -214,35 +237,51 @@ remaining() {
 	done
 }
 
+# boot_config: one boot of configuration $c for the workloads it has not
+# finished yet (none of them finished: all, or bench.sh's --workloads)
+boot_config() {
+	local wl
+	[ "$RETRY_ATTEMPT" = 1 ] ||
+		echo "@note $c: its guest died ($RETRY_CAUSE); booted once more from its first unfinished workload"
+	if [ ${#finished[@]} -gt 0 ]; then
+		wl=$(remaining)
+	else
+		wl=${BENCH_WORKLOADS:-}
+	fi
+	# shellcheck disable=SC2086 # (workload names: one word each)
+	run_config "$c" "$how" $wl && cfg_ok=1
+}
+cfg_finished() { [ "$cfg_ok" = 1 ]; }
+
 n=0
 for c in "$@"; do
 	n=$((n + 1))
-	for line in "${configs[@]}" "${extra_configs[@]}"; do
-		[ "${line%% *}" = "$c" ] && how=$(echo ${line#*|})
-	done
-	echo "bench: [+$((SECONDS - t_start))s] configuration $n/$# $c ($how): $nworkloads workloads x $runs runs"
+	how=$(cfg_field "$c" 2)
+	echo "@cfg $c $(cfg_field "$c" 3)"
+	say "[+$((SECONDS - t_start))s] configuration $n/$# $c ($how): $nworkloads workloads x $runs runs"
 	finished=()
 	# BENCH_DONE: "CONFIG:WORKLOAD ..." an earlier VM-host session measured
 	for p in ${BENCH_DONE:-}; do
 		[ "${p%%:*}" = "$c" ] && finished+=("${p#*:}")
 	done
-	todo=(${BENCH_WORKLOADS:-})
 	if [ ${#finished[@]} -gt 0 ]; then
-		todo=($(remaining))
-		echo "bench: $c: ${#finished[@]} workloads measured in an earlier session; ${#todo[@]} to go"
-		if [ ${#todo[@]} -eq 0 ]; then
+		todo=$(remaining | wc -l)
+		say "$c: ${#finished[@]} workloads measured in an earlier session; $todo to go"
+		if [ "$todo" -eq 0 ]; then
 			echo "@cfg-done $c"
 			continue
 		fi
 	fi
-	# no names: all of them; --workloads: those
-	if ! run_config "$c" "$how" "${todo[@]}"; then
-		# A nested run now and then dies by a triple fault of the emulated
-		# SVM: once more, from the first workload that did not complete.
-		echo "bench: $c: retrying once from the first unfinished workload"
-		echo "@note $c: retried once after its guest died"
-		rest=($(remaining))
-		run_config "$c" "$how" "${rest[@]}" || { echo "bench: $c failed twice; left out"; continue; }
+	# A guest that died of the nested emulation (scripts/lib.sh) is booted
+	# once more, from the first workload that did not complete.
+	cfg_ok=0
+	retry_nested --done cfg_finished "$c" 1 "$guest_log" boot_config || true
+	if [ "$cfg_ok" = 1 ]; then
+		echo "@cfg-done $c"
+		continue
 	fi
-	echo "@cfg-done $c"
+	why=$(death_cause "$guest_log") || why="not a death of the nested emulation"
+	say "$c: left out: its guest ended before the driver finished ($why)"
+	echo "@note $c: left out: its guest ended before the driver finished ($why)"
+	echo "@cfg-left $c"
 done
