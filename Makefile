@@ -20,9 +20,23 @@ HOST_TESTS := $(HOST_TEST_SRCS:selftests/host/%.c=$(BUILD)/host-tests/%)
 .PHONY: all vmm kernel initramfs deps run check check-host clean figures bench
 all: vmm kernel initramfs
 
-# A fresh machine may lack the compiler: install before building anything.
+# Package installs (scripts/deps.sh): once per make run, before anything
+# builds, for every goal given; the scripts make runs skip the steps done
+# here (HPV_DEPS_DONE), and install their own when run by hand.
+deps_all        := kernel vmm guest
+deps_vmm        := vmm
+deps_kernel     := kernel
+deps_initramfs  := kernel guest
+deps_check-host := kernel vmm
+deps_run        := $(deps_all) nested
+deps_check      := $(deps_all) nested
+deps_figures    := $(deps_all) nested
+deps_bench      := $(deps_all) nested bench
+DEPS := $(sort $(foreach g,$(or $(MAKECMDGOALS),all),$(or $(deps_$(g)),$(deps_all))))
+export HPV_DEPS_DONE := $(DEPS)
+
 deps:
-	@scripts/deps.sh vmm
+	@HPV_DEPS_DONE= scripts/deps.sh $(DEPS)
 
 vmm: $(BUILD)/hpv
 
@@ -44,7 +58,7 @@ $(BUILD)/host-tests/%: selftests/host/%.c $(VMM_LIB_OBJS) | kernel
 
 # kbuild decides what to rebuild; the script only re-patches/re-configures
 # when the series or a fragment changed.
-kernel:
+kernel: deps
 	scripts/kernel.sh
 
 initramfs: kernel
@@ -59,8 +73,9 @@ run: all
 check-host: $(BUILD)/hpv $(HOST_TESTS)
 	@fail=0; for t in $(HOST_TESTS); do $$t || fail=1; done; exit $$fail
 
+# (its output is one TAP stream: the command line is not echoed into it)
 check: all $(HOST_TESTS)
-	scripts/check.sh $(HOST_TESTS)
+	@scripts/check.sh $(HOST_TESTS)
 
 figures: all
 	scripts/figures.sh

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages a step needs, only those missing.
-# Usage: deps.sh kernel|vmm|guest|nested|bench
+# Usage: deps.sh kernel|vmm|guest|nested|bench...
+# Steps named in HPV_DEPS_DONE are skipped: make installs what its goals
+# need once, before anything builds, and says so there, so the scripts it
+# runs need not check again.
 set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+LOG_PREFIX="deps: "
+. "$top/scripts/lib.sh"
 
 declare -A pkgs=(
 	[kernel]="linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev xz-utils cpio"
@@ -14,19 +20,21 @@ declare -A pkgs=(
 
 missing=()
 for step in "$@"; do
-	for p in ${pkgs[$step]:?unknown step $step}; do
+	[ -n "${pkgs[$step]:-}" ] || usage_error "unknown step '$step' (kernel, vmm, guest, nested, bench)"
+	case " ${HPV_DEPS_DONE:-} " in *" $step "*) continue ;; esac
+	for p in ${pkgs[$step]}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 	done
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}"
+say "installing ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then
 	apt=(apt-get)
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
 	apt=(sudo apt-get)
 else
-	echo "deps: need root or password-less sudo to install: ${missing[*]}" >&2
+	warn "need root or password-less sudo to install: ${missing[*]}"
 	exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
