@@ -87,10 +87,19 @@ static int boot__check_header(const uint8_t *image, uint64_t size, const struct 
 	return 0;
 }
 
-/* The decompressor runs at pref_address and needs init_size there. */
+/*
+ * The decompressor runs at pref_address and needs init_size there; the
+ * image we copy to 1 MiB must fit below that end too. UINT64_MAX where
+ * the sum wraps: no RAM is that large.
+ */
 static uint64_t boot__kernel_end(const struct setup_header *h)
 {
-	return (h->pref_address > BOOT_KERNEL_ADDR ? h->pref_address : BOOT_KERNEL_ADDR) + h->init_size;
+	uint64_t start = h->pref_address > BOOT_KERNEL_ADDR ? h->pref_address : BOOT_KERNEL_ADDR;
+	uint64_t end;
+
+	if (__builtin_add_overflow(start, (uint64_t)h->init_size, &end))
+		return UINT64_MAX;
+	return end;
 }
 
 int boot__validate(const void *image, uint64_t image_size, uint64_t ram_size, uint64_t initrd_size,
@@ -110,10 +119,25 @@ int boot__validate(const void *image, uint64_t image_size, uint64_t ram_size, ui
 	if (ret)
 		return ret;
 	setup_size = (uint64_t)((ihdr->setup_sects ? ihdr->setup_sects : 4) + 1) * 512;
+	/* the payload the header promises (syssize, in 16-byte units) is all there */
+	if (!ihdr->syssize || (uint64_t)ihdr->syssize * 16 > image_size - setup_size) {
+		pr_err("kernel image is truncated: its header promises %llu bytes, the file has %llu",
+		       (unsigned long long)ihdr->syssize * 16,
+		       (unsigned long long)(image_size - setup_size));
+		return -ENOEXEC;
+	}
+	if (ihdr->init_size < image_size - setup_size) {
+		pr_err("kernel image is inconsistent: init_size %u is smaller than its %llu-byte payload",
+		       ihdr->init_size, (unsigned long long)(image_size - setup_size));
+		return -ENOEXEC;
+	}
 	kernel_end = boot__kernel_end(ihdr);
 	if (BOOT_KERNEL_ADDR + image_size - setup_size > low || kernel_end > low) {
-		pr_err("guest RAM too small for this kernel: need more than %llu MiB",
-		       (unsigned long long)(kernel_end >> 20));
+		if (kernel_end == UINT64_MAX)
+			pr_err("kernel image is inconsistent: pref_address + init_size overflows");
+		else
+			pr_err("guest RAM too small for this kernel: need more than %llu MiB",
+			       (unsigned long long)(kernel_end >> 20));
 		return -ENOMEM;
 	}
 	if (strlen(cmdline) >= ihdr->cmdline_size) {

@@ -27,6 +27,7 @@ static uint8_t *fake_bzimage(uint16_t version, uint8_t xload)
 	h->initrd_addr_max = 0x7fffffff;
 	h->pref_address = 0x1000000;
 	h->init_size = 8 << 20;
+	h->syssize = (IMAGE_SIZE - (SETUP_SECTS + 1) * 512) / 16;
 	img[0x201] = 0x6a; /* header ends at 0x26c */
 	memset(img + (SETUP_SECTS + 1) * 512, 0x90, 16);
 	return img;
@@ -125,50 +126,82 @@ TEST(gpa_translation_rejects_holes_and_overflow)
 }
 
 /* Images and settings the loader must refuse, each with -errno. */
-static const struct {
-	const char *name;
+FIXTURE(bad_image)
+{
+	uint8_t *img;
+	struct kvm kvm;
+};
+
+FIXTURE_VARIANT(bad_image)
+{
 	uint16_t version;
 	uint8_t xload;
-	int corrupt;     /* 1: no HdrS, 2: no 0xaa55, 3: truncated */
+	int corrupt;   /* see FIXTURE_SETUP */
 	uint64_t ram;
 	uint64_t initrd;
 	int cmdline_len;
-} bad_images[] = {
-	{ "no HdrS magic", 0x020f, XLF_KERNEL_64, 1, 128 << 20, 0, 10 },
-	{ "no boot flag", 0x020f, XLF_KERNEL_64, 2, 128 << 20, 0, 10 },
-	{ "truncated", 0x020f, XLF_KERNEL_64, 3, 128 << 20, 0, 10 },
-	{ "protocol 2.10", 0x020a, XLF_KERNEL_64, 0, 128 << 20, 0, 10 },
-	{ "no 64-bit entry", 0x020f, 0, 0, 128 << 20, 0, 10 },
-	{ "RAM below init_size", 0x020f, XLF_KERNEL_64, 0, 16 << 20, 0, 10 },
-	{ "initrd larger than RAM", 0x020f, XLF_KERNEL_64, 0, 64 << 20, 60 << 20, 10 },
-	{ "command line too long", 0x020f, XLF_KERNEL_64, 0, 128 << 20, 0, 4000 },
 };
 
-TEST(refuses_bad_images)
-{
-	for (size_t i = 0; i < sizeof(bad_images) / sizeof(bad_images[0]); i++) {
-		uint8_t *img = fake_bzimage(bad_images[i].version, bad_images[i].xload);
-		uint64_t size = IMAGE_SIZE;
-		char *cmdline = calloc(1, bad_images[i].cmdline_len + 1);
-		void *initrd = bad_images[i].initrd ? calloc(1, bad_images[i].initrd) : NULL;
-		struct boot_image b;
-		struct kvm kvm;
+enum { INTACT, NO_HDRS, NO_BOOT_FLAG, TRUNCATED_SETUP, TRUNCATED_PAYLOAD, PREF_WRAPS,
+       INIT_SIZE_BELOW_PAYLOAD, NO_SYSSIZE };
 
-		memset(cmdline, 'x', bad_images[i].cmdline_len);
-		if (bad_images[i].corrupt == 1)
-			img[0x202] = 'X';
-		if (bad_images[i].corrupt == 2)
-			img[0x1fe] = 0;
-		if (bad_images[i].corrupt == 3)
-			size = (SETUP_SECTS + 1) * 512;
-		fake_kvm(&kvm, bad_images[i].ram);
-		TH_LOG("case: %s", bad_images[i].name);
-		EXPECT_GT(0, boot__load_bzimage(&kvm, img, size, initrd, bad_images[i].initrd, cmdline, &b));
-		free(kvm.ram);
-		free(initrd);
-		free(cmdline);
-		free(img);
+FIXTURE_VARIANT_ADD(bad_image, no_hdrs_magic) { 0x020f, XLF_KERNEL_64, NO_HDRS, 128 << 20, 0, 10 };
+FIXTURE_VARIANT_ADD(bad_image, no_boot_flag) { 0x020f, XLF_KERNEL_64, NO_BOOT_FLAG, 128 << 20, 0, 10 };
+FIXTURE_VARIANT_ADD(bad_image, truncated_in_the_setup_code) {
+	0x020f, XLF_KERNEL_64, TRUNCATED_SETUP, 128 << 20, 0, 10 };
+/* the setup header promises more protected-mode code than the file holds */
+FIXTURE_VARIANT_ADD(bad_image, truncated_payload) {
+	0x020f, XLF_KERNEL_64, TRUNCATED_PAYLOAD, 128 << 20, 0, 10 };
+FIXTURE_VARIANT_ADD(bad_image, no_payload_size) { 0x020f, XLF_KERNEL_64, NO_SYSSIZE, 128 << 20, 0, 10 };
+/* pref_address + init_size wraps at 2^64, past the top of RAM */
+FIXTURE_VARIANT_ADD(bad_image, pref_address_wraps) {
+	0x020f, XLF_KERNEL_64, PREF_WRAPS, 128 << 20, 4096, 10 };
+/* the decompressor's area smaller than the image it decompresses from */
+FIXTURE_VARIANT_ADD(bad_image, init_size_below_the_payload) {
+	0x020f, XLF_KERNEL_64, INIT_SIZE_BELOW_PAYLOAD, 128 << 20, 4096, 10 };
+FIXTURE_VARIANT_ADD(bad_image, protocol_2_10) { 0x020a, XLF_KERNEL_64, INTACT, 128 << 20, 0, 10 };
+FIXTURE_VARIANT_ADD(bad_image, no_64_bit_entry) { 0x020f, 0, INTACT, 128 << 20, 0, 10 };
+FIXTURE_VARIANT_ADD(bad_image, ram_below_init_size) { 0x020f, XLF_KERNEL_64, INTACT, 16 << 20, 0, 10 };
+FIXTURE_VARIANT_ADD(bad_image, initrd_larger_than_ram) {
+	0x020f, XLF_KERNEL_64, INTACT, 64 << 20, 60 << 20, 10 };
+FIXTURE_VARIANT_ADD(bad_image, command_line_too_long) { 0x020f, XLF_KERNEL_64, INTACT, 128 << 20, 0, 4000 };
+
+FIXTURE_SETUP(bad_image)
+{
+	struct setup_header *h;
+
+	self->img = fake_bzimage(variant->version, variant->xload);
+	h = (void *)(self->img + 0x1f1);
+	switch (variant->corrupt) {
+	case NO_HDRS: self->img[0x202] = 'X'; break;
+	case NO_BOOT_FLAG: self->img[0x1fe] = 0; break;
+	case TRUNCATED_PAYLOAD: h->syssize += 1; break;
+	case NO_SYSSIZE: h->syssize = 0; break;
+	case PREF_WRAPS: h->pref_address = ~0ULL - 4095; break;
+	case INIT_SIZE_BELOW_PAYLOAD: h->init_size = 4096; break;
 	}
+	fake_kvm(&self->kvm, variant->ram);
+}
+
+FIXTURE_TEARDOWN(bad_image)
+{
+	free(self->kvm.ram);
+	free(self->img);
+}
+
+TEST_F(bad_image, is_refused)
+{
+	uint64_t size = variant->corrupt == TRUNCATED_SETUP ? (SETUP_SECTS + 1) * 512 : IMAGE_SIZE;
+	char *cmdline = calloc(1, variant->cmdline_len + 1);
+	void *initrd = variant->initrd ? calloc(1, variant->initrd) : NULL;
+	struct boot_image b;
+
+	memset(cmdline, 'x', variant->cmdline_len);
+	EXPECT_GT(0, boot__validate(self->img, size, variant->ram, variant->initrd, cmdline));
+	EXPECT_GT(0, boot__load_bzimage(&self->kvm, self->img, size, initrd, variant->initrd,
+					cmdline, &b));
+	free(initrd);
+	free(cmdline);
 }
 
 TEST_HARNESS_MAIN
