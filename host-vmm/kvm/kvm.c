@@ -132,6 +132,8 @@ int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus)
 		goto err_sys;
 	}
 	ret = kvm__check_caps(kvm);
+	if (!ret)
+		ret = kvm__probe_native(kvm->sys_fd);
 	if (ret)
 		goto err_sys;
 	kvm->sync_regs = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS;

@@ -93,6 +93,9 @@ struct kvm {
 };
 
 int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus);
+/* 0 if /dev/kvm runs a guest's instructions natively (VT-x/AMD-V), else
+ * -ENOTSUP with one line said. */
+int kvm__probe_native(int sys_fd);
 void kvm__exit(struct kvm *kvm);
 /* At set-up, before the vCPUs are created. */
 int kvm__add_cpu_hooks(struct kvm *kvm, const struct kvm_cpu_hooks *hooks);
