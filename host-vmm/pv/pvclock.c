@@ -140,16 +140,17 @@ static void pvclock__check_against_kvm(struct pvclock *c, struct kvm_cpu *cpu)
 		.tsc_to_system_mul = c->mul, .tsc_shift = c->shift,
 	};
 	uint64_t tsc, kvm_ns;
-	int64_t diff;
+	__int128 diff;
 	bool stable;
 
 	if (pvclock__kvm_clock(c->kvm, &kvm_ns, &stable) || pvclock__guest_tsc(cpu, &tsc))
 		return;
-	diff = (int64_t)(pvclock__read(&rec, tsc) - c->ns) - (int64_t)(kvm_ns - c->kvm_clock);
+	/* in 128 bits: a guest that wrote IA32_TSC puts either side anywhere */
+	diff = ((__int128)pvclock__read(&rec, tsc) - c->ns) - ((__int128)kvm_ns - c->kvm_clock);
 	if (diff < 0)
 		diff = -diff;
 	if (diff > c->max_diverge)
-		c->max_diverge = diff;
+		c->max_diverge = diff > INT64_MAX ? INT64_MAX : (int64_t)diff;
 	c->checks++;
 }
 

@@ -41,6 +41,29 @@ static int64_t timer_clock__initial(const struct timer_clock *tc)
 	return tc->kvm_clock ? 0 : tc->kvm->start_ns;
 }
 
+/*
+ * The guest's pvclock reads whatever its TSC says (it may write IA32_TSC),
+ * so it can be up to 2^64 ns away from the host's clock: the arithmetic
+ * is done in 128 bits and saturates at what the host's 64-bit clock can
+ * count. A deadline beyond that never fires; one in the past fires at once.
+ */
+static int64_t clamp_s64(__int128 v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : (int64_t)v;
+}
+
+int64_t timer_clock__offset_between(int64_t host_ns, uint64_t pvclock_ns)
+{
+	return clamp_s64((__int128)host_ns - pvclock_ns, INT64_MIN, INT64_MAX);
+}
+
+uint64_t timer_clock__guest_ns(int64_t host_ns, int64_t offset)
+{
+	__int128 ns = (__int128)host_ns - offset;
+
+	return ns < 0 ? 0 : ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+}
+
 int64_t timer_clock__offset(struct timer_clock *tc, struct kvm_cpu *cpu)
 {
 	struct timer_clock_vcpu *v = &tc->vcpu[cpu->id];
@@ -53,9 +76,9 @@ int64_t timer_clock__offset(struct timer_clock *tc, struct kvm_cpu *cpu)
 	if (pvclock__guest_now(tc->clock, cpu, &pv))
 		return timer_clock__initial(tc);
 	if (!tc->kvm_clock)
-		v->offset = hpv_now_ns() - (int64_t)pv;
+		v->offset = timer_clock__offset_between(hpv_now_ns(), pv);
 	else if (!ioctl(tc->kvm->vm_fd, KVM_GET_CLOCK, &clock))
-		v->offset = (int64_t)clock.clock - (int64_t)pv;
+		v->offset = timer_clock__offset_between(clamp_s64(clock.clock, 0, INT64_MAX), pv);
 	else
 		return v->offset;
 	v->at = now;
@@ -69,13 +92,10 @@ int64_t timer_clock__last_offset(struct timer_clock *tc, struct kvm_cpu *cpu)
 	return v->at ? v->offset : timer_clock__initial(tc);
 }
 
+/* a zero host deadline would disarm a POSIX timer: the earliest is 1 ns */
 int64_t timer_clock__host_deadline(uint64_t deadline, int64_t offset)
 {
-	int64_t t;
-
-	if (deadline > INT64_MAX || __builtin_add_overflow((int64_t)deadline, offset, &t))
-		return INT64_MAX;
-	return t < 1 ? 1 : t;
+	return clamp_s64((__int128)deadline + offset, 1, INT64_MAX);
 }
 
 void timer_clock__report(struct timer_clock *tc, struct report *r)

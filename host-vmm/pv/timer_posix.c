@@ -156,8 +156,8 @@ static bool posix_timer__due(struct posix_timer *pt, struct kvm_cpu *cpu, struct
 {
 	struct posix_timer_vcpu *v = &pt->vcpu[cpu->id];
 	uint64_t next = __atomic_load_n(&rec->next, __ATOMIC_RELAXED);
-	int64_t offset = timer_clock__last_offset(pt->tc, cpu), now = hpv_now_ns() - offset;
-	uint64_t recheck;
+	int64_t offset = timer_clock__last_offset(pt->tc, cpu);
+	uint64_t now = timer_clock__guest_ns(hpv_now_ns(), offset), recheck;
 
 	if (!next) {
 		if (!posix_timer__arm_at(pt, cpu, 0, v->vector, offset))
@@ -169,7 +169,7 @@ static bool posix_timer__due(struct posix_timer *pt, struct kvm_cpu *cpu, struct
 	 * arm it. The offset is the one measured at the vCPU's last call:
 	 * it drifts by tens of us a second nested, so a deadline may be
 	 * met that much early, which only makes the guest call, or late. */
-	if (now < 0 || next > (uint64_t)now) {
+	if (next > now) {
 		/* (if it cannot be armed, an early interrupt makes the guest call) */
 		if (posix_timer__arm_at(pt, cpu, next, v->vector, offset))
 			return true;
@@ -177,7 +177,7 @@ static bool posix_timer__due(struct posix_timer *pt, struct kvm_cpu *cpu, struct
 		v->moves++;
 		return false;
 	}
-	recheck = (uint64_t)now + TIMER_RECHECK_NS;
+	recheck = now > UINT64_MAX - TIMER_RECHECK_NS ? UINT64_MAX : now + TIMER_RECHECK_NS;
 	posix_timer__publish(pt, cpu, 0,
 			     posix_timer__arm_at(pt, cpu, recheck, v->vector, offset) ? 0 : recheck);
 	return true;

@@ -38,6 +38,10 @@ int64_t timer_clock__offset(struct timer_clock *tc, struct kvm_cpu *cpu);
 int64_t timer_clock__last_offset(struct timer_clock *tc, struct kvm_cpu *cpu);
 /* deadline + offset within [1, INT64_MAX]: a past deadline fires at once. */
 int64_t timer_clock__host_deadline(uint64_t deadline, int64_t offset);
+/* The offset between a host time and the pvclock time read with it. */
+int64_t timer_clock__offset_between(int64_t host_ns, uint64_t pvclock_ns);
+/* The pvclock's time at a host time, given the offset. */
+uint64_t timer_clock__guest_ns(int64_t host_ns, int64_t offset);
 void timer_clock__report(struct timer_clock *tc, struct report *r);
 
 /* The LAPIC timer in TSC-deadline mode, bound to the guest's vector. */
