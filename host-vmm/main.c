@@ -112,10 +112,13 @@ static void report(struct kvm *kvm, struct pv *pv, bool kv)
 	kvm_stats__report(kvm, &r);
 	if (pv)
 		pv__report(pv, &r);
-	report__text(&r, "COM1 sent %llu bytes, received %llu bytes",
-		     (unsigned long long)com1.tx_bytes, (unsigned long long)com1.rx_bytes);
+	report__text(&r, "COM1 sent %llu bytes (%llu dropped), received %llu bytes (%llu dropped)",
+		     (unsigned long long)com1.tx_bytes, (unsigned long long)com1.tx_dropped,
+		     (unsigned long long)com1.rx_bytes, (unsigned long long)com1.rx_dropped);
 	report__kv_u64(&r, "com1.tx_bytes", com1.tx_bytes);
+	report__kv_u64(&r, "com1.tx_dropped", com1.tx_dropped);
 	report__kv_u64(&r, "com1.rx_bytes", com1.rx_bytes);
+	report__kv_u64(&r, "com1.rx_dropped", com1.rx_dropped);
 }
 
 int main(int argc, char **argv)
@@ -183,8 +186,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	term__init();
-	if (term__start_input(kvm, &com1))
+	if (term__start_input(kvm, &com1, term__init() > 0))
 		die(HPV_EXIT_VM_FAILED, "cannot start the console input thread");
 
 	for (int i = 0; i < cfg.cpus; i++) {
@@ -200,6 +202,8 @@ int main(int argc, char **argv)
 			pthread_join(kvm->cpus[i]->thread, NULL);
 
 	term__exit();
+	/* what the guest printed last, unless nobody reads it (a second at most) */
+	serial__exit(&com1);
 	status = atomic_load(&kvm->exit_status);
 	if (cfg.stats)
 		report(kvm, pv, cfg.stats_kv);

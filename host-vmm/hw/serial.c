@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 16550A UART on COM1. Interrupt-driven both ways: transmit never loses a
- * byte (each THR write is written out before the guest runs on) and host
- * input is queued in a buffer the guest drains through RX interrupts.
+ * 16550A UART on COM1. Interrupt-driven both ways. Output goes into a
+ * 1 MiB buffer that a writer thread empties into stdout, so a guest never
+ * waits on a reader that is slow or gone (what does not fit is dropped
+ * and counted); host input is queued in a buffer the guest drains through
+ * RX interrupts, and what does not fit stays with the caller.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hpv/hw.h"
@@ -78,6 +83,7 @@ static void serial__push_rx(struct serial *s, uint8_t c)
 	}
 }
 
+/* Called with the lock held; never waits for the writer. */
 static void serial__transmit(struct serial *s, uint8_t c)
 {
 	if (s->mcr & MCR_LOOP) {
@@ -85,21 +91,103 @@ static void serial__transmit(struct serial *s, uint8_t c)
 		return;
 	}
 	s->tx_bytes++;
-	if (s->out_fd >= 0) {
-		while (write(s->out_fd, &c, 1) < 0 && (errno == EINTR || errno == EAGAIN))
-			;
+	pthread_mutex_lock(&s->tx_lock);
+	if (!s->tx || s->tx_tail - s->tx_head >= SERIAL_TX_BUF) {
+		s->tx_dropped++;
+	} else {
+		s->tx[s->tx_tail++ % SERIAL_TX_BUF] = c;
+		pthread_cond_signal(&s->tx_ready);
 	}
+	pthread_mutex_unlock(&s->tx_lock);
+}
+
+/*
+ * The writer: the buffer's oldest bytes out, without a lock held while
+ * write() waits. A file that cannot take output any more (EPIPE, EBADF)
+ * drops it, counted.
+ */
+static void *serial__writer(void *arg)
+{
+	struct serial *s = arg;
+
+	pthread_mutex_lock(&s->tx_lock);
+	for (;;) {
+		uint32_t queued = s->tx_tail - s->tx_head, start = s->tx_head % SERIAL_TX_BUF;
+		uint32_t len = queued < SERIAL_TX_BUF - start ? queued : SERIAL_TX_BUF - start;
+		ssize_t n;
+
+		if (!queued) {
+			pthread_cond_broadcast(&s->tx_drained);
+			if (s->writer_stop)
+				break;
+			pthread_cond_wait(&s->tx_ready, &s->tx_lock);
+			continue;
+		}
+		pthread_mutex_unlock(&s->tx_lock);
+		n = write(s->out_fd, s->tx + start, len);
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
+
+			poll(&p, 1, 100);
+		}
+		pthread_mutex_lock(&s->tx_lock);
+		if (n > 0) {
+			s->tx_head += n;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			s->tx_dropped += queued;
+			s->tx_head = s->tx_tail;
+		}
+	}
+	pthread_mutex_unlock(&s->tx_lock);
+	return NULL;
 }
 
 void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), void *ctx)
 {
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->rx_space, NULL);
+	pthread_mutex_init(&s->tx_lock, NULL);
+	pthread_cond_init(&s->tx_ready, NULL);
+	pthread_cond_init(&s->tx_drained, NULL);
 	s->out_fd = out_fd;
 	s->set_irq = set_irq;
 	s->irq_ctx = ctx;
 	s->mcr = MCR_OUT2;
+	if (out_fd < 0)
+		return;
+	/* without a buffer or a writer, output is dropped and counted */
+	s->tx = malloc(SERIAL_TX_BUF);
+	if (s->tx && !pthread_create(&s->writer, NULL, serial__writer, s))
+		s->writer_started = true;
+}
+
+void serial__exit(struct serial *s)
+{
+	struct timespec until;
+	bool drained;
+
+	if (!s->writer_started)
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&s->tx_lock);
+	while (s->tx_tail != s->tx_head &&
+	       pthread_cond_timedwait(&s->tx_drained, &s->tx_lock, &until) != ETIMEDOUT)
+		;
+	drained = s->tx_tail == s->tx_head;
+	s->writer_stop = true;
+	pthread_cond_signal(&s->tx_ready);
+	pthread_mutex_unlock(&s->tx_lock);
+	/* a writer stuck in write() on a reader that is gone is cancelled there */
+	if (!drained)
+		pthread_cancel(s->writer);
+	pthread_join(s->writer, NULL);
+	s->writer_started = false;
+	s->tx_dropped += s->tx_tail - s->tx_head;
+	s->tx_head = s->tx_tail;
+out:
+	free(s->tx);
+	s->tx = NULL;
 }
 
 uint8_t serial__read(struct serial *s, unsigned int offset)
@@ -113,7 +201,6 @@ uint8_t serial__read(struct serial *s, unsigned int offset)
 			v = s->dll;
 		} else if (serial__rx_count(s)) {
 			v = s->rx[s->rx_head++ % SERIAL_RX_BUF];
-			pthread_cond_signal(&s->rx_space);
 		}
 		break;
 	case UART_IER:
@@ -176,10 +263,8 @@ void serial__write(struct serial *s, unsigned int offset, uint8_t val)
 		break;
 	case UART_FCR:
 		s->fcr = val & FCR_FIFO_ENABLE;
-		if (val & FCR_CLEAR_RCVR) {
+		if (val & FCR_CLEAR_RCVR)
 			s->rx_head = s->rx_tail;
-			pthread_cond_broadcast(&s->rx_space);
-		}
 		break;
 	case UART_LCR:
 		s->lcr = val;
@@ -195,16 +280,16 @@ void serial__write(struct serial *s, unsigned int offset, uint8_t val)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void serial__receive(struct serial *s, const uint8_t *buf, uint32_t len)
+uint32_t serial__receive(struct serial *s, const uint8_t *buf, uint32_t len)
 {
+	uint32_t n;
+
 	pthread_mutex_lock(&s->lock);
-	for (uint32_t i = 0; i < len; i++) {
-		while (serial__rx_count(s) >= SERIAL_RX_BUF)
-			pthread_cond_wait(&s->rx_space, &s->lock);
-		serial__push_rx(s, buf[i]);
-		serial__update_irq(s);
-	}
+	for (n = 0; n < len && serial__rx_count(s) < SERIAL_RX_BUF; n++)
+		serial__push_rx(s, buf[n]);
+	serial__update_irq(s);
 	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 static int serial__io(struct kvm_cpu *cpu, uint64_t port, void *data, uint32_t len, bool is_write,

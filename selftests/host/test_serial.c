@@ -34,6 +34,7 @@ FIXTURE_SETUP(uart)
 
 FIXTURE_TEARDOWN(uart)
 {
+	serial__exit(&self->s);
 	close(self->pipe[0]);
 	close(self->pipe[1]);
 }
@@ -87,6 +88,7 @@ TEST_F(uart, transmit_reaches_the_host_and_raises_thri)
 	serial__write(&self->s, RX, 'h');
 	serial__write(&self->s, RX, 'i');
 	EXPECT_EQ(1, irq_level);
+	serial__exit(&self->s); /* written out */
 	EXPECT_EQ(2, read(self->pipe[0], out, sizeof(out)));
 	EXPECT_STREQ("hi", out);
 	EXPECT_EQ(2, self->s.tx_bytes);
@@ -127,7 +129,9 @@ TEST_F(uart, receive_buffer_holds_a_full_burst)
 
 	for (uint32_t i = 0; i < sizeof(burst); i++)
 		burst[i] = i * 7;
-	serial__receive(&self->s, burst, sizeof(burst));
+	EXPECT_EQ(sizeof(burst), serial__receive(&self->s, burst, sizeof(burst)));
+	/* full: no more fits, and the caller keeps it */
+	EXPECT_EQ(0, serial__receive(&self->s, burst, 1));
 	while (serial__read(&self->s, LSR) & 0x01) {
 		ASSERT_EQ((uint8_t)(got * 7), serial__read(&self->s, RX));
 		got++;

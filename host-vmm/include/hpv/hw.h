@@ -37,26 +37,42 @@ int iodelay__init(struct kvm *kvm);
 #define SERIAL_COM1_PORT 0x3f8
 #define SERIAL_COM1_IRQ  4
 #define SERIAL_RX_BUF    4096
+#define SERIAL_TX_BUF    (1u << 20) /* output on its way to out_fd */
 
+/*
+ * Neither side ever waits for the other end: the guest's output goes
+ * into a buffer a thread of its own writes out (full: dropped, counted),
+ * and host input the guest does not take is left to the caller.
+ */
 struct serial {
 	pthread_mutex_t lock;
-	pthread_cond_t rx_space;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	bool thri_pending;
 	uint8_t rx[SERIAL_RX_BUF];
 	uint32_t rx_head, rx_tail; /* free-running; tail - head = bytes queued */
 	int irq_level;
-	int out_fd;
-	uint64_t tx_bytes, rx_bytes;
+	uint64_t tx_bytes, rx_bytes, tx_dropped, rx_dropped;
 	void (*set_irq)(void *ctx, int level);
 	void *irq_ctx;
+
+	/* output: the writer thread drains tx[] into out_fd */
+	int out_fd;
+	pthread_t writer;
+	bool writer_started, writer_stop;
+	pthread_mutex_t tx_lock;
+	pthread_cond_t tx_ready, tx_drained;
+	uint8_t *tx;
+	uint32_t tx_head, tx_tail; /* free-running, like rx */
 };
 
+/* Ready to use, with a writer thread for out_fd (none if out_fd < 0). */
 void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), void *ctx);
+/* Write out what is buffered, waiting at most a second, and stop the writer. */
+void serial__exit(struct serial *s);
 uint8_t serial__read(struct serial *s, unsigned int offset);
 void serial__write(struct serial *s, unsigned int offset, uint8_t val);
-/* Queue host input for the guest; blocks while the FIFO buffer is full. */
-void serial__receive(struct serial *s, const uint8_t *buf, uint32_t len);
+/* Queue host input for the guest: how much of it fit (never waits). */
+uint32_t serial__receive(struct serial *s, const uint8_t *buf, uint32_t len);
 int serial__init(struct kvm *kvm, struct serial *s, int out_fd);
 
 #endif
