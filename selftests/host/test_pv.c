@@ -380,6 +380,68 @@ TEST_F(kvm_timer, refusal)
 }
 
 /*
+ * A feature withheld (--withhold), or not offered (no TSC rate from KVM),
+ * is unreachable: its MSR is a #GP and its hypercall unknown.
+ */
+FIXTURE(withheld)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_VARIANT(withheld)
+{
+	uint32_t withheld;
+	uint32_t tsc_khz;
+	uint32_t msr;       /* 0: a hypercall instead */
+	uint32_t nr;
+};
+
+FIXTURE_VARIANT_ADD(withheld, pvclock_msr) { HPV_FEATURE_PVCLOCK, 2600000, HPV_MSR_PVCLOCK, 0 };
+FIXTURE_VARIANT_ADD(withheld, vcpu_state_msr) {
+	HPV_FEATURE_PV_TLB_FLUSH, 2600000, HPV_MSR_VCPU_STATE, 0 };
+FIXTURE_VARIANT_ADD(withheld, eoi_msr) { HPV_FEATURE_PV_EOI, 2600000, HPV_MSR_PV_EOI, 0 };
+FIXTURE_VARIANT_ADD(withheld, timer_record_msr) {
+	HPV_FEATURE_PV_TIMER_RECORD, 2600000, HPV_MSR_TIMER, 0 };
+FIXTURE_VARIANT_ADD(withheld, set_timer) { HPV_FEATURE_PV_TIMER, 2600000, 0, HPV_HC_SET_TIMER };
+FIXTURE_VARIANT_ADD(withheld, idle) { HPV_FEATURE_PV_IDLE, 2600000, 0, HPV_HC_IDLE };
+FIXTURE_VARIANT_ADD(withheld, send_ipi) { HPV_FEATURE_PV_IPI, 2600000, 0, HPV_HC_SEND_IPI };
+FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_pvclock_msr) { 0, 0, HPV_MSR_PVCLOCK, 0 };
+FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_timer_record_msr) { 0, 0, HPV_MSR_TIMER, 0 };
+FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_set_timer) { 0, 0, 0, HPV_HC_SET_TIMER };
+
+FIXTURE_SETUP(withheld)
+{
+	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 1, RAM, 1);
+	self->vm.kvm.tsc_khz = variant->tsc_khz;
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+	ASSERT_EQ(0, fake_vm__init_vcpus(&self->vm));
+}
+
+FIXTURE_TEARDOWN(withheld)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(withheld, is_unreachable)
+{
+	uint64_t val = 0;
+
+	if (variant->msr) {
+		EXPECT_EQ(-EINVAL, fake_vm__wrmsr(&self->vm, 0, variant->msr,
+						  (1ULL << 20) | HPV_MSR_ENABLE));
+		EXPECT_EQ(-EINVAL, fake_vm__wrmsr(&self->vm, 0, variant->msr, 0));
+		EXPECT_EQ(-EINVAL, fake_vm__rdmsr(&self->vm, 0, variant->msr, &val));
+	} else {
+		EXPECT_EQ(-HPV_ENOSYS, call(&self->vm, 0, variant->nr, pv_now(&self->vm) + 1000000,
+					    TIMER_VECTOR, 0, TIMER_VECTOR));
+	}
+}
+
+/*
  * KVM's and Hyper-V's own paravirtual MSRs are closed like their CPUID
  * leaves: the filter sends them to hpv, which answers #GP.
  */
