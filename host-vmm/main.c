@@ -14,6 +14,7 @@
 #include "hpv/kvm.h"
 #include "hpv/pv.h"
 #include "hpv/report.h"
+#include "hpv/sandbox.h"
 #include "hpv/stats.h"
 #include "hpv/term.h"
 #include "hpv/util.h"
@@ -189,6 +190,16 @@ int main(int argc, char **argv)
 	if (term__start_input(kvm, &com1, term__init() > 0))
 		die(HPV_EXIT_VM_FAILED, "cannot start the console input thread");
 
+	/* set up: from here on only what the run loop needs (util/sandbox.c) */
+	if (cfg.sandbox) {
+		ret = sandbox__enter();
+		if (ret == -ENOTSUP)
+			pr_info("sandbox off: this is a sanitizer build");
+		else if (ret == -ENOSYS || ret == -EINVAL)
+			pr_info("sandbox off: this kernel has no seccomp filters (CONFIG_SECCOMP_FILTER)");
+		else if (ret)
+			die(HPV_EXIT_VM_FAILED, "cannot enter the sandbox: %s", strerror(-ret));
+	}
 	for (int i = 0; i < cfg.cpus; i++) {
 		ret = kvm_cpu__start(kvm->cpus[i]);
 		if (ret) {

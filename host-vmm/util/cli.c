@@ -12,7 +12,8 @@
 const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats[=kv]] [--no-hybridpv] [--hypercall-route kvm|user]\n"
-	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm] [--help]\n"
+	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm]\n"
+	"           [--no-sandbox] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -33,6 +34,8 @@ const char cli__usage[] =
 	"                    KVM (lapic, the default where KVM has the TSC-deadline\n"
 	"                    mode), from a POSIX timer in hpv with the timer record\n"
 	"                    (posix), or from KVM's Hyper-V synthetic timers (kvm)\n"
+	"  --no-sandbox      do not confine hpv to the system calls its run loop needs\n"
+	"                    (seccomp), to debug it\n"
 	"\n"
 	"Console: COM1 on stdin/stdout; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the status the guest reported, 0 on guest poweroff or reboot,\n"
@@ -133,7 +136,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 						"--hypercall-route", "--withhold", "--pv-timer" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
-				     .hybridpv = true, .hypercall_route = HPV_ROUTE_KVM,
+				     .hybridpv = true, .sandbox = true, .hypercall_route = HPV_ROUTE_KVM,
 				     .pv_timer = HPV_TIMER_LAPIC };
 
 	for (int i = 1; i < argc; i++) {
@@ -157,6 +160,8 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 			cfg->stats = cfg->stats_kv = true;
 		} else if (!strcmp(opt, "--no-hybridpv")) {
 			cfg->hybridpv = false;
+		} else if (!strcmp(opt, "--no-sandbox")) {
+			cfg->sandbox = false;
 		} else if (!strcmp(opt, "--hypercall-route")) {
 			if (cli__either(val, "user", "kvm", &kvm))
 				return cli__fail(err, errlen, "--hypercall-route '%s': kvm or user%s", val, "");

@@ -16,6 +16,7 @@ struct hpv_config {
 	bool stats;
 	bool stats_kv;       /* --stats=kv: key=value lines */
 	bool hybridpv;
+	bool sandbox;        /* seccomp allowlist once set up (--no-sandbox) */
 	int hypercall_route; /* enum hpv_route */
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
 	int pv_timer;        /* enum hpv_timer_route: what fires the paravirtual timer */
