@@ -58,11 +58,12 @@ tap() {
 		emit "$st" "$prefix${desc:-result $sub_results}"
 	done
 }
-sub_plan_result() { # NAME: a stream that reported other than its plan fails
+sub_plan_result() { # NAME [LOG]: a stream that reported other than its plan fails
+	local see=${2:+ (see ${2#"$log_dir"/})}
 	if [ -z "$sub_plan" ]; then
-		result 1 "$1: printed no TAP plan ($sub_results results)"
+		result 1 "$1: printed no TAP plan ($sub_results results)$see"
 	elif [ "$sub_plan" != "$sub_results" ]; then
-		result 1 "$1: reported $sub_results of its $sub_plan planned results"
+		result 1 "$1: reported $sub_results of its $sub_plan planned results$see"
 	fi
 }
 
@@ -115,7 +116,7 @@ repeats=3
 retry_nested guest-selftests $repeats "$guest_log" guest_selftests
 tap < <(tr -d '\r' <"$guest_log" | grep -v '^hpv-burst ' | sed -n '/^TAP version/,$p' |
 	grep -E '^(ok|not ok|#|1\.\.)' | grep -vE '^# (TAP|1\.\.)')
-sub_plan_result "guest selftests"
+sub_plan_result "guest selftests" "$guest_log"
 result "$rc" "guest selftests: VMM exit status is the guest's verdict ($rc)"
 # Every burst line, in order, none mangled: output is not lost at high rates.
 want=$(for i in $(seq 0 999); do printf 'hpv-burst %04d %08x\n' "$i" $(((i * 2654435761) & 0xffffffff)); done | sha1sum)
@@ -150,7 +151,7 @@ guest_boot() { # guest_boot NAME CPUS TEST [run.sh args...]: one selftest's TAP 
 	if death_cause "$out" >/dev/null; then
 		result 1 "$name: the guest died before its tests ended (see $name.log)"
 	else
-		sub_plan_result "$name"
+		sub_plan_result "$name" "$out"
 	fi
 }
 abi_boot() { # abi_boot NAME EXPECT [run.sh args...]
