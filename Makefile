@@ -91,3 +91,38 @@ clean:
 	@echo "kept $(BUILD)/linux (the kernel tree); rm -rf $(BUILD) removes everything"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The hostile guest (selftests/hostile, docs/security.md): a freestanding
+# bzImage that attacks hpv from every vCPU. make fuzz-guest SEEDS=N runs
+# seeds 1..N (FIRST=F: F..F+N-1), each checked by scripts/hostile-guest.sh.
+HOSTILE_SRCS := $(wildcard selftests/hostile/*.c selftests/hostile/*.S)
+HOSTILE_OBJS := $(patsubst selftests/hostile/%,$(BUILD)/hostile/obj/%.o,$(basename $(HOSTILE_SRCS)))
+HOSTILE_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -MMD -MP -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -Ihypercall-abi -Iselftests/hostile
+
+.PHONY: hostile fuzz-guest clean-hostile
+hostile: $(BUILD)/hostile/bzImage
+
+$(BUILD)/hostile/obj/%.o: selftests/hostile/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(HOSTILE_CFLAGS) -c $< -o $@
+
+$(BUILD)/hostile/obj/%.o: selftests/hostile/%.S | deps
+	@mkdir -p $(dir $@)
+	$(CC) -MMD -MP -Ihypercall-abi -Iselftests/hostile -c $< -o $@
+
+# no libc; libgcc for the 128-bit division
+$(BUILD)/hostile/bzImage: selftests/hostile/hostile.lds $(HOSTILE_OBJS)
+	$(CC) -nostdlib -static -no-pie -Wl,-T,$< -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-o $(BUILD)/hostile/hostile.elf $(HOSTILE_OBJS) -lgcc
+	objcopy -O binary $(BUILD)/hostile/hostile.elf $@
+
+fuzz-guest: all $(BUILD)/hostile/bzImage
+	scripts/hostile-guest.sh $(or $(FIRST),1)..$$(( $(or $(FIRST),1) + $(or $(SEEDS),100) - 1 ))
+
+clean: clean-hostile
+clean-hostile:
+	rm -rf $(BUILD)/hostile
+
+-include $(wildcard $(BUILD)/hostile/obj/*.d)

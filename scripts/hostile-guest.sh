@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# The hostile guest (docs/security.md): boot build/hostile/bzImage under hpv
+# once per seed (each seed its own attack sequence, vCPU count, memory size
+# and hpv options) and check that hpv ends every run as documented: the
+# exit status the guest asked for, a bounded time, no signal or sanitizer
+# report, at most one unexpected "hpv: " line, bounded memory, and every
+# paravirtual MSR that is not ours refused. One TAP stream.
+#
+#   hostile-guest.sh [--hpv FILE] [--image FILE] [--timeout S] [--max-time S]
+#                    [--append ARGS] [--rss-limit KIB] [--no-regressions] [--logs DIR]
+#                    SEEDS | FIRST..LAST | S1,S2,...
+#
+# --append adds to the guest's command line, e.g. hostile.end=halt (the
+# ending: poweroff, status, triple-fault, exec-mmio, halt, spin, idle-halt).
+# --rss-limit: hpv's memory beyond guest RAM, at most (16384 KiB; a
+# sanitizer build needs more).
+#
+# A run has hung when the guest prints nothing for --timeout seconds (20
+# nested, 10 direct; it prints a progress line every 32 actions per CPU)
+# or is still going after --max-time (6 times that): hpv then gets
+# SIGTERM, and SIGKILL 3 s later.
+#
+# SEEDS alone means 1..SEEDS. The regression list (selftests/hostile/
+# regressions) runs first. Nested mode: one L1 boot runs every seed
+# (run.sh --host-cmd); where the L1 host dies, a new one goes on from the
+# seed it died in. Failing runs' logs stay in --logs (default
+# build/hostile/logs; nested, their tails are printed instead).
+set -uo pipefail
+# (HOSTILE_TOP: the checkout, for a copy of this script run from elsewhere
+# so that the checkout's own copy can change during a long run)
+top=${HOSTILE_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+self=$(realpath "$0")
+build=$top/build
+. "$top/scripts/lib.sh"
+
+hpv=$build/hpv image=$build/hostile/bzImage timeout="" max_time="" regressions=1 inner=0 append="" rss_limit_kib=16384
+logs=$build/hostile/logs
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--hpv | --image | --timeout | --max-time | --logs | --append | --rss-limit) need_value "$1" $# ;;
+	esac
+	case "$1" in
+	--hpv) hpv=$(realpath "$2"); shift ;;
+	--image) image=$(realpath "$2"); shift ;;
+	--timeout) timeout=$2; shift ;;
+	--max-time) max_time=$2; shift ;;
+	--append) append=$2; shift ;;
+	--rss-limit) rss_limit_kib=$2; shift ;;
+	--logs) logs=$(realpath -m "$2"); shift ;;
+	--no-regressions) regressions=0 ;;
+	--inner) inner=1 ;;
+	-*) usage_error "unknown option $1" ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -eq 1 ] || usage_error "usage: hostile-guest.sh [options] SEEDS|FIRST..LAST|S1,S2,..."
+spec=$1
+
+# -- hpv's configuration for a seed: a small LCG of its own, so that a seed
+# always means the same run --
+lcg=0
+lcg_next() { # lcg_next N: a number below N in $r
+	lcg=$(((lcg * 1103515245 + 12345) % 2147483648))
+	r=$(((lcg >> 8) % $1))
+}
+withhold_names=(pvclock pvipi pvtlb pvtimer pvidle pveoi pvtimerrec)
+# the feature bit each --withhold name clears, and the bits the ABI offers
+# only with it (docs/abi.md: the timer needs the pvclock, the record the timer)
+withhold_bits=(0x02 0x04 0x08 0x10 0x20 0x40 0x80)
+withhold_implied=(0x90 0 0 0x80 0 0 0)
+# seed_config SEED: cfg_args (hpv options), cfg_desc, cfg_stdin, cfg_cpus,
+# cfg_withheld and cfg_implied (feature bits --withhold takes, and those
+# the ABI then cannot offer), cfg_wlist, cfg_nohpv
+seed_config() {
+	local w=() i
+	lcg=$1
+	lcg_next 7
+	lcg_next 6; cfg_cpus=$((r < 2 ? 2 : r - 2)) # 1-4, two most often
+	[ "$cfg_cpus" = 0 ] && cfg_cpus=4
+	lcg_next 10
+	case $r in
+	0 | 1 | 2 | 3) cfg_mem=64M ;;
+	4 | 5 | 6) cfg_mem=128M ;;
+	7) cfg_mem=256M ;;
+	8) cfg_mem=3584M ;; # RAM above 3 GiB moves to 4 GiB: two slots
+	*) cfg_mem=4160M ;;
+	esac
+	lcg_next 5; cfg_timer=$([ "$r" -lt 3 ] && echo lapic || echo posix)
+	lcg_next 5; cfg_route=$([ "$r" -lt 3 ] && echo kvm || echo user)
+	cfg_withheld=0 cfg_implied=0 cfg_nohpv=0 cfg_wlist=""
+	lcg_next 4
+	if [ "$r" -eq 0 ]; then
+		for i in "${!withhold_names[@]}"; do
+			lcg_next 3
+			if [ "$r" -eq 0 ]; then
+				w+=("${withhold_names[$i]}")
+				cfg_withheld=$((cfg_withheld | withhold_bits[i]))
+				cfg_implied=$((cfg_implied | withhold_implied[i]))
+			fi
+		done
+	fi
+	lcg_next 20
+	[ "$r" -eq 0 ] && cfg_nohpv=1
+	lcg_next 2
+	# input the guest never reads: more than the UART buffers (a file:
+	# an endless source would only keep hpv's input thread busy)
+	cfg_stdin=$([ "$r" -eq 0 ] && echo /dev/null || echo "$work/input")
+	cfg_args=(--cpus "$cfg_cpus" --mem "$cfg_mem" --stats=kv)
+	if [ "$cfg_nohpv" = 1 ]; then
+		cfg_args+=(--no-hybridpv)
+		cfg_desc="$cfg_cpus vCPUs, $cfg_mem, --no-hybridpv"
+	else
+		cfg_args+=(--pv-timer "$cfg_timer" --hypercall-route "$cfg_route")
+		cfg_desc="$cfg_cpus vCPUs, $cfg_mem, $cfg_timer timer, $cfg_route route"
+		if [ ${#w[@]} -gt 0 ]; then
+			cfg_wlist=$(IFS=,; echo "${w[*]}")
+			cfg_args+=(--withhold "$cfg_wlist")
+			cfg_desc+=", without $(IFS=,; echo "${w[*]}")"
+		fi
+	fi
+	[ "$cfg_stdin" != /dev/null ] && cfg_desc+=", input pending"
+}
+
+# -- the seeds --
+expand_seeds() {
+	local s
+	case "$spec" in
+	*..*) seq "${spec%%..*}" "${spec##*..}" ;;
+	*,*) tr , '\n' <<<"$spec" ;;
+	*) seq 1 "$spec" ;;
+	esac | while read -r s; do
+		[[ $s =~ ^[0-9]+$ ]] || usage_error "not a seed: '$s'"
+		echo "seed $s"
+	done
+}
+# the regression list: "seed N" or "case NAME", each with what it found
+regression_items() {
+	[ "$regressions" = 1 ] || return 0
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$top/selftests/hostile/regressions" 2>/dev/null |
+		grep -E '^(seed [0-9]+|case [a-z0-9-]+( [-a-z0-9,=]+)*)$' | sed 's/^/regression /'
+}
+
+# Known hpv bugs, reported and not fixed yet: a run whose every problem
+# matches one is "not ok ... # TODO" (visible, not a failure). A pattern
+# (ERE) for the problem, a tab, the bug, and optionally a tab and a
+# pattern the run's configuration must match. Remove an entry when the
+# fix lands.
+known=(
+	$'stub nr=2 \\(0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]{9,16}, 0x[0-9a-f]+\\) returned [0-9]+, the ABI says -22\tHPV_HC_SEND_IPI with min_apic_id above 2^32-1 is sent on the kvm route (KVM truncates it to 32 bits), not refused with -HPV_EINVAL\tkvm route'
+	$'^--withhold [a-z,]*pvclock[a-z,]*: features 0x[0-9a-f]+ offer 0x(10|80|90), which the ABI\t--withhold pvclock leaves the paravirtual timer (bit 4; and its record, bit 7) offered: the ABI offers it only with the pvclock'
+	$'stub nr=3 \\(0x[0-9a-f]+, 0x(0|100), .*returned 0, the ABI says -22\tHPV_HC_SET_TIMER with vector 0 or 256 is answered 0 by the LAPIC-timer stub: the page\'s "no vector" markers (0 in a fresh page, 256 once two vectors were bound) match the guest\'s vector\tlapic timer, kvm route'
+)
+
+stamp() { # stamp VAR: the time in ms (no fork: forks are slow on a loaded machine)
+	local t=${EPOCHREALTIME/./}
+	printf -v "$1" %d $((t / 1000))
+}
+
+# ======================= inner: runs hpv, one seed at a time ==================
+# Prints "hostile-start ITEM", diagnostics ("# ..."), then
+# "hostile-result ok|fail|todo ITEM|SUMMARY" per item and "hostile-done".
+
+expected_info() { # lines hpv prints at start on some hosts: not the run's business
+	grep -qE '^hpv: (sandbox off: |KVM keeps no steal-time record|KVM refuses PV EOI|KVM has no TSC-deadline timer|KVM.s synthetic timers are unavailable)' <<<"$1"
+}
+
+run_item() { # run_item KIND ARG
+	local kind=$1 arg=$2 cmdline out err st t0 t1 term_ms=0 elapsed end_line end_mode="" value=""
+	local i pid killed=0 timed_out=0 seen_end=0 lines problems=() stat_end stat_rss n m line
+	local want want_end size=0 new_size last_out
+	if [ "$kind" = case ]; then
+		# a fixed sequence (attack_case()), with the hpv options its line gives
+		local name=${arg%% *} opts=() o
+		[ "$name" != "$arg" ] && read -ra opts <<<"${arg#* }"
+		seed_config 1
+		cfg_args=(--cpus 2 --mem 128M --stats=kv "${opts[@]}")
+		cfg_desc="2 vCPUs, 128M, lapic timer, kvm route${opts:+, ${opts[*]}}"
+		cfg_withheld=0 cfg_implied=0 cfg_nohpv=0 cfg_stdin=/dev/null cfg_cpus=2 cfg_wlist=""
+		for o in "${!opts[@]}"; do
+			[ "${opts[$o]}" = --withhold ] || continue
+			cfg_wlist=${opts[$((o + 1))]}
+			for i in "${!withhold_names[@]}"; do
+				[[ ,$cfg_wlist, == *,${withhold_names[$i]},* ]] || continue
+				cfg_withheld=$((cfg_withheld | withhold_bits[i]))
+				cfg_implied=$((cfg_implied | withhold_implied[i]))
+			done
+		done
+		cmdline="hostile.seed=1 hostile.case=$name${append:+ $append}"
+	else
+		seed_config "$arg"
+		cmdline="hostile.seed=$arg${append:+ $append}"
+	fi
+	out=$work/out err=$work/err
+	echo "hostile-start $kind $arg"
+	stamp t0
+	"$hpv" --kernel "$image" --cmdline "$cmdline" "${cfg_args[@]}" <"$cfg_stdin" >"$out" 2>"$err" &
+	pid=$!
+	last_out=$t0
+	while kill -0 "$pid" 2>/dev/null; do
+		stamp t1
+		new_size=$(stat -c %s "$out" 2>/dev/null || echo 0)
+		[ "$new_size" != "$size" ] && size=$new_size last_out=$t1
+		if [ "$seen_end" = 0 ] && end_line=$(grep -a -m1 -o '^hostile: end=[a-z-]*' "$out"); then
+			seen_end=$t1
+			end_mode=${end_line#hostile: end=}
+		fi
+		# a guest that halts for ever: hpv must go at SIGTERM, within 1 s
+		if [ "$seen_end" != 0 ] && [[ $end_mode =~ ^(halt|spin|idle-halt)$ ]] &&
+			[ $((t1 - seen_end)) -ge "$halt_wait_ms" ]; then
+			break
+		elif [ $((t1 - last_out)) -ge $((timeout * 1000)) ]; then
+			timed_out="the guest printed nothing for $timeout s"
+			break
+		elif [ $((t1 - t0)) -ge $((max_time * 1000)) ]; then
+			timed_out="still running after $max_time s"
+			break
+		fi
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		# SIGTERM; SIGKILL 3 s later if that did nothing. The time to the
+		# exit is measured by a blocking wait, not by polling.
+		stamp term_ms
+		kill -TERM "$pid"
+		(sleep 3 && kill -KILL "$pid" 2>/dev/null && : >"$work/killed") &
+		local killer=$!
+		wait "$pid"
+		st=$?
+		stamp t1
+		kill "$killer" 2>/dev/null
+		wait "$killer" 2>/dev/null
+		[ -e "$work/killed" ] && killed=1
+		rm -f "$work/killed"
+	else
+		wait "$pid"
+		st=$?
+		stamp t1
+	fi
+	elapsed=$(((t1 - t0)))
+	[ -z "$end_mode" ] && end_line=$(grep -a -m1 -o '^hostile: end=[a-z-]*' "$out") &&
+		end_mode=${end_line#hostile: end=}
+	value=$(grep -a -m1 -o '^hostile: end=status value=[0-9]*' "$out" | sed 's/.*=//')
+
+	# -- the checks --
+	line=$(grep -a -m1 '^hostile: GUEST FAILURE' "$out") &&
+		problems+=("the image itself failed (${line#hostile: })")
+	if [ "$killed" = 1 ]; then
+		problems+=("hpv ignored SIGTERM: killed 3 s after it")
+	elif [ "$timed_out" != 0 ]; then
+		problems+=("hang: $timed_out (SIGTERM: status $st; last: $(grep -a '^hostile: ' "$out" | tail -1))")
+	fi
+	# a signal we did not send
+	if [ "$term_ms" = 0 ] && [ "$st" -gt 128 ]; then
+		problems+=("hpv died of signal $((st - 128))")
+	fi
+	if [ -z "$end_mode" ] && [ "$timed_out" = 0 ]; then
+		problems+=("the guest never reached its end (status $st; last: $(grep -a '^hostile: ' "$out" | tail -1))")
+	fi
+	case "$end_mode" in
+	poweroff) want=0 want_end=poweroff ;;
+	status) want=$value want_end=status ;;
+	triple-fault) want=3 want_end=triple-fault ;;
+	exec-mmio) want=1 want_end=error ;; # KVM cannot emulate it: hpv's "VM failed"
+	halt | spin | idle-halt) want=143 want_end=user ;;
+	*) want="" want_end="" ;;
+	esac
+	if [ -n "$want" ] && [ "$timed_out" = 0 ] && [ "$killed" = 0 ]; then
+		if [ "$st" != "$want" ] && ! [ "$term_ms" = 0 -a "$st" -gt 128 ]; then
+			problems+=("exit status $st, $end_mode wants $want")
+		fi
+		if [ "$want" = 143 ] && [ "$term_ms" != 0 ] && [ $((t1 - term_ms)) -gt 1000 ]; then
+			problems+=("$((t1 - term_ms)) ms from SIGTERM to exit (at most 1000)")
+		fi
+		stat_end=$(sed -n 's/^hpv-stat: end=//p' "$err")
+		[ "$stat_end" = "$want_end" ] || problems+=("hpv-stat end=${stat_end:-none}, $end_mode wants $want_end")
+	fi
+	# stderr: sanitizers, and "hpv: " lines beyond the expected ones
+	line=$(grep -a -m1 -E 'runtime error:|AddressSanitizer|LeakSanitizer|ThreadSanitizer|UndefinedBehaviorSanitizer' "$err") &&
+		problems+=("sanitizer: $line")
+	n=0
+	lines=()
+	# (no process substitution here: L1's chroot has no /dev/fd)
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		expected_info "$line" && continue
+		lines+=("$line")
+		n=$((n + 1))
+		# for the list of what hpv says (digits as N)
+		echo "${line//[0-9]/N}" >>"$work/hpv-lines"
+	done <<<"$(grep -a '^.\?hpv: ' "$err" | tr -d '\r')"
+	if [ "$n" -gt 1 ]; then
+		problems+=("$n lines from hpv: $(printf '%s | ' "${lines[@]:0:3}")")
+	elif [ "$end_mode" = triple-fault ] && [ "$st" = 3 ] &&
+		! grep -qE '^hpv: vCPU [0-9]+: triple fault, the guest resets$' <<<"${lines[0]:-}"; then
+		problems+=("a triple fault without hpv's one line (got: ${lines[0]:-nothing})")
+	elif [ "$end_mode" = exec-mmio ] && [ "$st" = 1 ] &&
+		! grep -qE '^hpv: vCPU [0-9]+: KVM internal error' <<<"${lines[0]:-}"; then
+		problems+=("a failed vCPU without hpv's one line (got: ${lines[0]:-nothing})")
+	fi
+	# memory
+	stat_rss=$(sed -n 's/^hpv-stat: vmm_rss_kib=//p' "$err")
+	if [ -z "$stat_rss" ]; then
+		[ "$killed" = 0 ] && problems+=("no vmm_rss_kib in --stats")
+	elif [ "$stat_rss" -ge "$rss_limit_kib" ]; then
+		problems+=("hpv used ${stat_rss} KiB beyond guest RAM (limit $rss_limit_kib)")
+	fi
+	# what the guest saw
+	if [ -n "$end_mode" ]; then
+		local cls
+		for cls in kvm-pv-msrs hyperv-msrs hpv-unknown-msrs; do
+			line=$(grep -a -m1 "^hostile: $cls " "$out")
+			n=$(sed -n 's/.* writes=\([0-9]*\) .*/\1/p' <<<"$line")
+			m=$(sed -n 's/.* gp=\([0-9]*\) .*/\1/p' <<<"$line")
+			if [ -z "$n" ]; then
+				problems+=("no $cls summary")
+			elif [ "$n" != "$m" ]; then
+				local which=""
+				# KVM's own, by MSR: which ones hpv left open
+				[ "$cls" = kvm-pv-msrs ] && which=" ($(grep -a -m1 '^hostile: kvm-pv-msr-writes' "$out" |
+					awk '{for (i = 3; i <= NF; i++) { split($i, kv, "="); split(kv[2], wg, "/");
+						if (wg[1] != wg[2]) printf "%s %d of %d, ", kv[1], wg[1] - wg[2], wg[1] } }' |
+					sed 's/, $//'))"
+				problems+=("$((n - m)) of $n writes to $cls accepted$which, all must #GP")
+			fi
+		done
+		n=$(grep -a -m1 -o '^hostile: abi mismatches=[0-9]*' "$out" | sed 's/.*=//')
+		if [ -z "$n" ]; then
+			problems+=("no mismatch count")
+		elif [ "$n" != 0 ]; then
+			while IFS= read -r line; do
+				[ -n "$line" ] && problems+=("${line#hostile: mismatch }")
+			done <<<"$(grep -a '^hostile: mismatch ' "$out" | head -3)"
+			[ "$n" -gt 3 ] && problems+=("$((n - 3)) more mismatches")
+		fi
+		# every vCPU in the MADT, and every AP the guest started, running
+		line=$(grep -a -m1 '^hostile: cpus=' "$out")
+		[[ $line =~ cpus=([0-9]+)\ online=([0-9]+)\ asked=([0-9]+) ]] &&
+			{ [ "${BASH_REMATCH[1]}" = "$cfg_cpus" ] && [ "${BASH_REMATCH[2]}" = "${BASH_REMATCH[3]}" ]; } ||
+			problems+=("not every vCPU came up: '${line:-no cpus line}' for --cpus $cfg_cpus")
+		line=$(grep -a -m1 '^hostile: abi ' "$out")
+		if [[ $line =~ hybridpv=([01])\ features=0x([0-9a-f]+) ]]; then
+			[ "${BASH_REMATCH[1]}" = $((1 - cfg_nohpv)) ] ||
+				problems+=("hybridpv=${BASH_REMATCH[1]} with$([ "$cfg_nohpv" = 1 ] || echo out) --no-hybridpv")
+			local f=$((0x${BASH_REMATCH[2]}))
+			[ $((f & cfg_withheld)) = 0 ] ||
+				problems+=("--withhold $cfg_wlist: features 0x${BASH_REMATCH[2]} still offer 0x$(printf %x $((f & cfg_withheld)))")
+			[ $((f & cfg_implied & ~cfg_withheld)) = 0 ] ||
+				problems+=("--withhold $cfg_wlist: features 0x${BASH_REMATCH[2]} offer 0x$(printf %x $((f & cfg_implied & ~cfg_withheld))), which the ABI offers only with what was withheld")
+		fi
+	fi
+
+	# -- the verdict --
+	local verdict=ok desc todo="" p k unknown=0
+	if [ ${#problems[@]} -eq 0 ]; then
+		desc="${end_mode}${value:+ $value}, status $st ($cfg_desc; $((elapsed / 1000)).$((elapsed % 1000 / 100)) s)"
+	else
+		for p in "${problems[@]}"; do
+			local hit=""
+			for k in "${known[@]}"; do
+				local kre=${k%%$'\t'*} kbug=${k#*$'\t'} kcfg=""
+				[[ $kbug == *$'\t'* ]] && kcfg=${kbug#*$'\t'} kbug=${kbug%%$'\t'*}
+				[[ $p =~ $kre ]] && [[ $cfg_desc =~ $kcfg ]] && hit=$kbug
+			done
+			if [ -n "$hit" ]; then
+				[[ $todo == *"$hit"* ]] || todo+="${todo:+; }$hit"
+			else
+				unknown=1
+			fi
+		done
+		desc=$(printf '%s; ' "${problems[@]}")
+		desc="${desc%; } ($cfg_desc)"
+		verdict=$([ "$unknown" = 1 ] && echo fail || echo todo)
+	fi
+	if [ "$verdict" != ok ]; then
+		echo "# $kind $arg: ${hpv#"$top"/} --kernel ${image#"$top"/} --cmdline '$cmdline' ${cfg_args[*]} <$cfg_stdin"
+		echo "# status $st after ${elapsed} ms; the guest's last lines:"
+		grep -a '^hostile: ' "$out" | grep -av '^hostile: progress' | tail -n 12 | sed 's/^/#   /'
+		echo "# hpv's stderr:"
+		grep -av '^hpv-stat: vcpu' "$err" | tail -n 12 | sed 's/^/#   /'
+		if [ -n "$keep_dir" ]; then
+			mkdir -p "$keep_dir" && cp "$out" "$keep_dir/$kind-$arg.out" && cp "$err" "$keep_dir/$kind-$arg.err" &&
+				echo "# logs: $keep_dir/$kind-$arg.out, .err"
+		fi
+	fi
+	[ "$verdict" = todo ] && desc+=" # TODO known hpv bug: $todo"
+	echo "hostile-result $verdict $kind $arg|$desc"
+	rm -f "$out" "$err"
+}
+
+inner_main() {
+	local kind arg
+	work=$(mktemp -d "${TMPDIR:-/tmp}/hostile.XXXXXX") || exit 1
+	trap 'rm -rf "$work"' EXIT
+	: >"$work/hpv-lines"
+	head -c 65536 /dev/urandom >"$work/input"
+	while read -r kind arg; do
+		[ "$kind" = regression ] && { kind=${arg%% *}; arg=${arg#* }; }
+		run_item "$kind" "$arg"
+	done <<<"$(tr ',' '\n' <<<"$inner_items" | sed 's/:/ /g')"
+	# what hpv said on stderr, over all runs (digits as N)
+	sort "$work/hpv-lines" | uniq -c | sort -rn | sed 's/^ *\([0-9]*\) /# hpv line seen in \1 runs: /'
+	echo "hostile-done"
+}
+
+if [ "$inner" = 1 ]; then
+	inner_items=$spec
+	timeout=${timeout:-20}
+	max_time=${max_time:-$((timeout * 6))}
+	halt_wait_ms=${HOSTILE_HALT_WAIT_MS:-2000}
+	keep_dir=${HOSTILE_KEEP_DIR:-}
+	inner_main
+	exit 0
+fi
+
+# ======================= outer: TAP, and the L1 host in nested mode ===========
+for f in "$hpv" "$image"; do
+	[ -r "$f" ] || usage_error "$f is missing (make vmm hostile)"
+done
+harness_mode
+mode=$HARNESS_MODE
+items=()
+while read -r line; do items+=("$line"); done < <(regression_items; expand_seeds)
+[ ${#items[@]} -gt 0 ] || usage_error "no seeds"
+[ "$mode" = nested ] && timeout=${timeout:-20} || timeout=${timeout:-10}
+max_time=${max_time:-$((timeout * 6))}
+mkdir -p "$build/hostile"
+rm -rf "$logs"
+
+ntap=0 passed=0 failed=0 todo=0 l1_boots=0 l1_deaths=0 start_s=$SECONDS
+declare -A done_item=() deaths_of=()
+emit() { # emit ITEM VERDICT DESCRIPTION
+	local what=$1 v=$2 d=$3
+	ntap=$((ntap + 1))
+	case "$what" in
+	"regression "*) what="regression ${what#regression }" ;;
+	esac
+	case "$v" in
+	ok) passed=$((passed + 1)); echo "ok $ntap - hostile guest $what: $d" ;;
+	todo) todo=$((todo + 1)); echo "not ok $ntap - hostile guest $what: $d" ;;
+	*) failed=$((failed + 1)); echo "not ok $ntap - hostile guest $what: $d" ;;
+	esac
+}
+
+# item_of NAME ITEM...: the item the inner run calls NAME ("seed 5" for
+# "regression seed 5" too)
+item_of() {
+	local name=$1 x it=$1
+	shift
+	for x in "$@"; do
+		[ "${x#regression }" = "$name" ] && it=$x
+	done
+	echo "$it"
+}
+
+# run_batch ITEM...: one L1 boot (or, direct, one inner run) for these;
+# records each result; returns 0 if the batch reached its end
+run_batch() {
+	local list line verdict rest it d current="" out_log=$build/hostile/l1-run.log st
+	list=$(printf '%s,' "$@" | sed 's/ /:/g; s/,$//')
+	local inner_cmd=(env HOSTILE_TOP="$top" "$self" --inner --hpv "$hpv" --image "$image" --timeout "$timeout"
+		--max-time "$max_time" --append "$append" --rss-limit "$rss_limit_kib" "$list")
+	if [ "$mode" = nested ]; then
+		l1_boots=$((l1_boots + 1))
+		# the L1 host gets 1 GiB: the guests' RAM is mostly never touched
+		cmd=("$top/scripts/run.sh" --no-announce --mem 512M --cpus 2 --host-cmd "$(printf '%q ' "${inner_cmd[@]}")")
+	else
+		cmd=(env HOSTILE_KEEP_DIR="$logs" "${inner_cmd[@]}")
+	fi
+	local finished=1
+	: >"$out_log"
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		echo "$line" >>"$out_log"
+		case "$line" in
+		"hostile-start "*) current=${line#hostile-start } ;;
+		"hostile-result "*)
+			rest=${line#hostile-result }
+			verdict=${rest%% *}
+			rest=${rest#* }
+			it=$(item_of "${rest%%|*}" "$@")
+			d=${rest#*|}
+			done_item[$it]=1
+			emit "$it" "$verdict" "$d"
+			current="" ;;
+		"hostile-done") finished=0 ;;
+		"#"*) echo "$line" ;;
+		*) [ -n "$line" ] && echo "# $line" ;;
+		esac
+	done < <("${cmd[@]}" 2>&1)
+	[ "$finished" = 0 ] && return 0
+	[ -n "$current" ] && current=$(item_of "$current" "$@")
+	if [ "$mode" = nested ] && death_cause "$out_log" l1 >/dev/null; then
+		# the L1 host died (or hung): a new one goes on from where it was
+		l1_deaths=$((l1_deaths + 1))
+		echo "# the L1 host died ($(death_cause "$out_log" l1)) during ${current:-its boot}; a new one goes on"
+		[ -z "$current" ] && return 1
+		deaths_of[$current]=$((${deaths_of[$current]:-0} + 1))
+		if [ "${deaths_of[$current]}" -ge 3 ]; then
+			done_item[$current]=1
+			emit "$current" fail "the L1 host died in each of 3 runs of it"
+		fi
+	elif [ -n "$current" ]; then
+		done_item[$current]=1
+		emit "$current" fail "the harness lost it: no result (see ${out_log#"$top"/})"
+	else
+		echo "# the harness ended without a result: $(tail -n 3 "$out_log" | tr '\n' ' ')"
+	fi
+	return "$finished"
+}
+
+echo "TAP version 13"
+echo "# hostile guest: ${#items[@]} runs, $mode mode ($HARNESS_WHY), hpv $hpv"
+for attempt in 1 2 3 4 5 6 7 8; do
+	left=()
+	for it in "${items[@]}"; do
+		[ -n "${done_item[$it]:-}" ] || left+=("$it")
+	done
+	[ ${#left[@]} -eq 0 ] && break
+	run_batch "${left[@]}" && break
+done
+for it in "${items[@]}"; do
+	[ -n "${done_item[$it]:-}" ] || emit "$it" fail "not run: the L1 host kept dying"
+done
+wall=$((SECONDS - start_s))
+echo "1..$ntap"
+nseeds=$(printf '%s\n' "${items[@]}" | grep -c '^seed ')
+echo "# hostile guest: $nseeds seeds and $((ntap - nseeds)) regressions in $wall s ($(awk -v w="$wall" -v n="$ntap" 'BEGIN{printf "%.1f", w/n}') s each): $passed passed, $failed failed, $todo known hpv bugs (TODO)"
+[ "$mode" = nested ] && echo "# hostile guest: $l1_boots L1 boots, $l1_deaths L1 deaths (an artefact of the nested emulation: the run it died in was repeated)"
+[ "$failed" -eq 0 ]
