@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages a step needs, only those missing.
-# Usage: deps.sh kernel|vmm|guest|nested|bench...
+# Usage: deps.sh kernel|vmm|guest|nested|bench|fuzz...
 # Steps named in HPV_DEPS_DONE are skipped: make installs what its goals
 # need once, before anything builds, and says so there, so the scripts it
 # runs need not check again.
@@ -16,11 +16,13 @@ declare -A pkgs=(
 	[nested]="qemu-system-x86"
 	# hackbench (copied into the guest), the report's figures and numbers
 	[bench]="rt-tests gnuplot-nox python3 bc"
+	# the sanitizer builds and fuzz targets: clang with its runtimes (libFuzzer among them)
+	[fuzz]="clang-14 libclang-rt-14-dev"
 )
 
 missing=()
 for step in "$@"; do
-	[ -n "${pkgs[$step]:-}" ] || usage_error "unknown step '$step' (kernel, vmm, guest, nested, bench)"
+	[ -n "${pkgs[$step]:-}" ] || usage_error "unknown step '$step' (kernel, vmm, guest, nested, bench, fuzz)"
 	case " ${HPV_DEPS_DONE:-} " in *" $step "*) continue ;; esac
 	for p in ${pkgs[$step]}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The fuzz targets (fuzz/, docs/security.md), built by make into build/fuzz.
+#
+#   fuzz.sh run [--seconds N] [--jobs J] TARGET...
+#       each target for N seconds of wall time, J at a time, from its seed
+#       corpus (fuzz/corpus/T), its regressions (fuzz/regressions/T) and
+#       what earlier runs found (build/fuzz/corpus/T); a crash is kept in
+#       build/fuzz/artifacts/T and the target goes on for the time left.
+#       Prints per target: executions, coverage (libFuzzer's cov and ft),
+#       crashes (timeouts and out-of-memory included, each with the first
+#       line of its report); exits 1 if any target crashed.
+#   fuzz.sh replay TARGET...
+#       every seed and regression input through its target once, no new
+#       inputs; one TAP line per target, exit 1 on any crash or report.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/fuzz
+LOG_PREFIX="fuzz: "
+. "$top/scripts/lib.sh"
+
+# hpv itself uses SIGUSR1 and SIGUSR2 (kicks, POSIX timers): libFuzzer keeps off them
+COMMON=(-handle_usr1=0 -handle_usr2=0)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=0:detect_leaks=1:quarantine_size_mb=16:malloc_context_size=16}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=0:print_stacktrace=1}
+
+# what an input may hold: a VM's operations, a UART's, an image, an argv
+opts_for() {
+	case "$1" in
+	fuzz_boot) echo "-max_len=32768 -rss_limit_mb=4096" ;;
+	fuzz_serial) echo "-max_len=8192" ;;
+	fuzz_cli) echo "-max_len=1024" ;;
+	*) echo "-max_len=2048" ;;
+	esac
+}
+
+seed_dirs() {
+	local d
+	for d in "$top/fuzz/corpus/$1" "$top/fuzz/regressions/$1"; do
+		[ -d "$d" ] && echo "$d"
+	done
+}
+
+# run_one TARGET SECONDS: a result line into $out/results/TARGET. libFuzzer's
+# fork mode (one worker) goes on after a crash, keeping its input: a known
+# bug does not end the run, and every crash is still counted and kept.
+run_one() {
+	local t=$1 secs=$2 log line execs cov ft crashes corpus
+	local work=$out/corpus/$t art=$out/artifacts/$t
+	mkdir -p "$work" "$art" "$out/logs"
+	log=$out/logs/$t.log
+	# shellcheck disable=SC2046 # (options and directories are words)
+	"$out/$t" "${COMMON[@]}" $(opts_for "$t") -timeout=10 -max_total_time="$secs" \
+		-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+		-artifact_prefix="$art/" "$work" $(seed_dirs "$t") >"$log" 2>&1
+	# "#N: cov: C ft: F corp: K exec/s E oom/timeout/crash: O/T/X time: ..."
+	line=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -1)
+	execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$line")
+	cov=$(sed -nE 's/.* cov: ([0-9]+) .*/\1/p' <<<"$line")
+	ft=$(sed -nE 's/.* ft: ([0-9]+) .*/\1/p' <<<"$line")
+	crashes=$(sed -nE 's|.*oom/timeout/crash: ([0-9]+)/([0-9]+)/([0-9]+).*|\1 \2 \3|p' <<<"$line" |
+		awk '{print $1 + $2 + $3}')
+	corpus=$(find "$work" -type f | wc -l)
+	printf '%s %s %s %s %s %s %s\n' "$t" "${execs:-0}" "$secs" "${cov:-0}" "${ft:-0}" "$corpus" \
+		"${crashes:-0}" >"$out/results/$t"
+}
+
+# crash_kinds TARGET: each kind of report in the run's log, with a count
+crash_kinds() {
+	grep -hE 'check failed|runtime error:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' \
+		"$out/logs/$1.log" "$out"/logs/"$1".log.* 2>/dev/null |
+		sed -E 's/^==[0-9]+==//; s/0x[0-9a-f]+/0x.../g; s/-?[0-9]{6,}/N/g' | sort | uniq -c |
+		sort -rn | head -n 5 | sed 's/^/    /'
+}
+
+cmd_run() {
+	local secs=600 jobs=1 t failed=0 started
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--seconds) need_value "$1" $#; secs=$2; shift 2 ;;
+		--jobs) need_value "$1" $#; jobs=$2; shift 2 ;;
+		-*) usage_error "unknown option '$1'" ;;
+		*) break ;;
+		esac
+	done
+	[[ $secs =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]] || usage_error "--seconds and --jobs take numbers"
+	[ $# -gt 0 ] || usage_error "no targets"
+	for t in "$@"; do
+		[ -x "$out/$t" ] || usage_error "$out/$t is not built (make fuzz-build)"
+	done
+	rm -rf "$out/results"
+	mkdir -p "$out/results"
+	started=$(date +%s)
+	say "$(date -u '+%F %T UTC'): $# targets, ${secs} s each, $jobs at a time, on $(nproc) CPUs (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	for t in "$@"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n
+		done
+		say "$t: fuzzing for ${secs} s (log: build/fuzz/logs/$t.log)"
+		run_one "$t" "$secs" &
+	done
+	wait
+	say "done in $(($(date +%s) - started)) s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	printf '%-16s %12s %9s %6s %7s %7s %8s\n' target executions exec/s cov ft corpus crashes
+	for t in "$@"; do
+		local name execs s cov ft corpus crashes
+		read -r name execs s cov ft corpus crashes <"$out/results/$t" || {
+			printf '%-16s no result\n' "$t"
+			failed=1
+			continue
+		}
+		printf '%-16s %12s %9s %6s %7s %7s %8s\n' "$name" "$execs" $((execs / (s > 0 ? s : 1))) \
+			"$cov" "$ft" "$corpus" "$crashes"
+		if [ "$crashes" -gt 0 ]; then
+			failed=1
+			crash_kinds "$t"
+		fi
+	done
+	return $failed
+}
+
+cmd_replay() {
+	local n=0 failed=0 t k log
+	[ $# -gt 0 ] || usage_error "no targets"
+	mkdir -p "$out/logs"
+	echo "TAP version 13"
+	echo "1..$#"
+	for t in "$@"; do
+		n=$((n + 1))
+		k=$(seed_dirs "$t" | xargs -r -I{} find {} -type f | wc -l)
+		log=$out/logs/$t.replay.log
+		mkdir -p "$out/replay/$t"
+		# shellcheck disable=SC2046
+		if [ -x "$out/$t" ] && [ "$k" -gt 0 ] &&
+			"$out/$t" "${COMMON[@]}" -runs=0 -timeout=10 -artifact_prefix="$out/replay/$t/" \
+				$(seed_dirs "$t") >"$log" 2>&1; then
+			echo "ok $n - fuzz replay: $t ($k inputs)"
+		else
+			echo "not ok $n - fuzz replay: $t ($k inputs)"
+			grep -E 'ERROR|SUMMARY|check failed|runtime error|Test unit written|Running' "$log" 2>/dev/null |
+				head -n 8 | sed 's/^/# /'
+			[ -x "$out/$t" ] || echo "# $out/$t is not built"
+			failed=1
+		fi
+	done
+	return $failed
+}
+
+[ $# -gt 0 ] || usage_error "usage: fuzz.sh run|replay [options] TARGET..."
+"$top/scripts/deps.sh" fuzz || exit 2
+case "$1" in
+run) shift; cmd_run "$@" ;;
+replay) shift; cmd_replay "$@" ;;
+*) usage_error "run or replay, not '$1'" ;;
+esac
