@@ -105,7 +105,8 @@ void timer_clock__report(struct timer_clock *tc, struct report *r)
 	if (!rel)
 		return;
 	for (int i = 0; i < tc->kvm->nr_cpus; i++)
-		rel[i] = tc->vcpu[i].offset - timer_clock__initial(tc);
+		rel[i] = clamp_s64((__int128)tc->vcpu[i].offset - timer_clock__initial(tc), INT64_MIN,
+				   INT64_MAX);
 	report__vcpu_row_signed(r, "timer clock - pvclock ns", "timer.clock_offset_ns", rel,
 				sizeof(*rel));
 	free(rel);

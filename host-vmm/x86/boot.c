@@ -182,6 +182,9 @@ int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, 
 	memset(bp, 0, sizeof(*bp));
 	hdr_len = 0x202 + img[0x201] - SETUP_HDR_OFFSET;
 	memcpy(&bp->hdr, ihdr, hdr_len < sizeof(bp->hdr) ? hdr_len : sizeof(bp->hdr));
+	/* the image's own copy of the fields a loader sets means nothing */
+	bp->hdr.ramdisk_image = 0;
+	bp->hdr.ramdisk_size = 0;
 	bp->hdr.type_of_loader = 0xff;
 	bp->hdr.vid_mode = 0xffff;
 	bp->hdr.code32_start = BOOT_KERNEL_ADDR;
