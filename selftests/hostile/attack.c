@@ -480,6 +480,8 @@ static void attack_stubs(struct cpu *c)
 			continue;
 		random_regs(c, &r);
 		hc_args(c, nr, &r);
+		if (nr == HPV_HC_IDLE)
+			watchdog_ensure(c);
 		in = r;
 		c->c.stub_calls++;
 		c->c.idles += nr == HPV_HC_IDLE;
@@ -525,8 +527,10 @@ static void attack_doorbell(struct cpu *c)
 		halts |= buf[i] == HPV_HC_IDLE;
 	if (halts && !m.watchdog)
 		return;
-	if (halts)
+	if (halts) {
 		r.if_on = 1;
+		watchdog_ensure(c);
+	}
 	in = r;
 	c->c.doorbells++;
 	c->c.idles += halts;
@@ -976,8 +980,10 @@ static void attack_irqs(struct cpu *c)
 		irq_off();
 		break;
 	case 1:
-		if (m.watchdog)
+		if (m.watchdog) {
+			watchdog_ensure(c);
 			asm volatile("sti; hlt; cli");
+		}
 		break;
 	default:
 		asm volatile("sti; nop; cli");
@@ -993,6 +999,8 @@ void attack_stream(struct cpu *c)
 		/* for the harness: a stream that stops printing has hung */
 		if (n % 32 == 0)
 			say("hostile: progress cpu%u %lu", c->id, n);
+		if (m.trace)
+			say("hostile: trace cpu%u %lu action %lu", c->id, n, a);
 		c->c.actions++;
 		if (a < 14)
 			attack_hpv_msr(c);
@@ -1113,6 +1121,33 @@ bool attack_case(struct cpu *c, const char *name)
 			case_call(c, HPV_HC_SET_TIMER, 0, VEC_TIMER, 0, 0);
 			case_call(c, HPV_HC_SET_TIMER, 0, VEC_TIMER + 1, 0, 0);
 			case_call(c, HPV_HC_SET_TIMER, near_deadline(c), 256, 0, 0);
+		}
+		return true;
+	}
+	if (case_is(name, "lvtt-rebind")) {
+		/*
+		 * SET_TIMER cancels with two vectors in turn, so hpv rebinds
+		 * LVTT on every call, while the watchdog's ticks come in; then
+		 * the watchdog must still tick. (hpv rebinds with
+		 * KVM_GET_LAPIC + KVM_SET_LAPIC: a tick latched in between is
+		 * lost, and KVM's PIT waits for its EOI for ever.)
+		 */
+		if (!own_hcpage(c) || !(m.features & HPV_FEATURE_PV_TIMER) || !m.watchdog)
+			return true;
+		for (int i = 0; i < 1500; i++) {
+			struct regs r;
+
+			memset(&r, 0, sizeof(r));
+			r.rsi = VEC_TIMER + (i & 1);
+			r.if_on = 1;
+			c->c.stub_calls++;
+			hostile_call(c->hcpage + (uint64_t)HPV_HC_SET_TIMER * m.stride, &r);
+		}
+		/* lost: the PIT waits for ever; does restarting it help? */
+		if (!watchdog_ticks(c)) {
+			watchdog_ensure(c);
+			note_mismatch(c, "the watchdog stopped after %lu LVTT rebinds: an interrupt was lost (a PIT restart %s)",
+				      c->c.stub_calls, watchdog_ticks(c) ? "brings it back" : "does not help");
 		}
 		return true;
 	}

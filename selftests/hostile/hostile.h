@@ -93,6 +93,7 @@ struct counts {
 	uint64_t tsc_writes, uart_bytes, actions;
 	uint64_t exceptions[32], interrupts, watchdog, uart_irqs, timer_irqs;
 	uint64_t mismatches;
+	uint64_t revivals; /* the watchdog found stopped, and restarted */
 };
 
 struct cpu {
@@ -252,6 +253,7 @@ struct machine {
 	bool gb_pages;      /* 1 GiB pages: MMIO probes above 4 GiB */
 	int end_mode;
 	bool aps_keep_going; /* APs keep attacking while the BSP ends the VM */
+	bool trace;         /* hostile.trace=1: a line per action (debugging) */
 };
 
 extern struct machine m;
@@ -259,6 +261,8 @@ extern struct cpu *cpus[MAX_CPUS];
 extern volatile int go;
 
 uint64_t pvclock_now(void);
+bool watchdog_ticks(struct cpu *c); /* a tick within 3 periods? */
+void watchdog_ensure(struct cpu *c); /* before a halt only it may end */
 extern uint64_t pvclock_max;
 void lapic_eoi(void);
 
