@@ -1144,10 +1144,10 @@ bool attack_case(struct cpu *c, const char *name)
 			hostile_call(c->hcpage + (uint64_t)HPV_HC_SET_TIMER * m.stride, &r);
 		}
 		/* lost: the PIT waits for ever; does restarting it help? */
-		if (!watchdog_ticks(c)) {
+		if (!watchdog_ticks(c, 2000)) {
 			watchdog_ensure(c);
 			note_mismatch(c, "the watchdog stopped after %lu LVTT rebinds: an interrupt was lost (a PIT restart %s)",
-				      c->c.stub_calls, watchdog_ticks(c) ? "brings it back" : "does not help");
+				      c->c.stub_calls, watchdog_ticks(c, 2000) ? "brings it back" : "does not help");
 		}
 		return true;
 	}

@@ -93,7 +93,8 @@ struct counts {
 	uint64_t tsc_writes, uart_bytes, actions;
 	uint64_t exceptions[32], interrupts, watchdog, uart_irqs, timer_irqs;
 	uint64_t mismatches;
-	uint64_t revivals; /* the watchdog found stopped, and restarted */
+	uint64_t revivals;   /* the watchdog found stopped, and restarted */
+	uint64_t late_ticks; /* a tick late, but there */
 };
 
 struct cpu {
@@ -261,7 +262,7 @@ extern struct cpu *cpus[MAX_CPUS];
 extern volatile int go;
 
 uint64_t pvclock_now(void);
-bool watchdog_ticks(struct cpu *c); /* a tick within 3 periods? */
+bool watchdog_ticks(struct cpu *c, uint64_t ms); /* a tick within ms? */
 void watchdog_ensure(struct cpu *c); /* before a halt only it may end */
 extern uint64_t pvclock_max;
 void lapic_eoi(void);
