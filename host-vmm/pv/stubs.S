@@ -48,16 +48,19 @@ BEGIN enosys
 END enosys
 
 /*
- * Into KVM: its number in eax, arguments in rbx, rcx, rdx, rsi (rbx is
- * callee-saved in our convention, so it is kept).
+ * Into KVM: its number in eax, arguments in rbx, rcx, rdx, rsi. Our
+ * convention preserves everything but rax, rcx, r11 and the flags, so
+ * rbx and rsi are kept.
  */
 .macro KVM_CALL nr, insn
 	push %rbx
+	push %rsi
 	mov %rdi, %rbx
 	mov %rsi, %rcx
 	mov %r10, %rsi
 	mov $\nr, %eax
 	\insn
+	pop %rsi
 	pop %rbx
 	ret
 .endm
@@ -67,11 +70,17 @@ BEGIN kvm_nop_\insn
 	KVM_CALL KVM_HC_VAPIC_POLL_IRQ, \insn
 END kvm_nop_\insn
 
-/* KVM takes an ICR; a fixed-mode ICR is just the vector, checked first. */
+/*
+ * KVM takes an ICR; a fixed-mode ICR is just the vector, checked first.
+ * KVM takes the lowest APIC id as 32 bits: a wider one is refused here.
+ */
 BEGIN kvm_send_ipi_\insn
 	lea -32(%r10), %rax
 	cmp $(255 - 32), %rax
 	ja 1f
+	mov %rdx, %rax
+	shr $32, %rax
+	jnz 1f
 	KVM_CALL KVM_HC_SEND_IPI, \insn
 1:	mov $-HPV_EINVAL, %rax
 	ret
@@ -94,6 +103,10 @@ BEGIN lapic_timer
 	and $-4096, %r11		/* the page, where our data is */
 	test %rdi, %rdi
 	jz 2f
+	/* a vector out of range never matches the one published */
+	lea -32(%rsi), %rax
+	cmp $(255 - 32), %rax
+	ja 2f
 	cmp HPV_STUB_TIMER_VECTOR(%r11), %rsi
 	jne 2f
 	push %rdx

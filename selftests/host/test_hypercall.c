@@ -18,11 +18,15 @@
 static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
 /* mov $-ENOSYS, %rax; ret: no exit for a number not offered */
 static const uint8_t enosys[] = { 0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3 };
-/* the kvm route's register shuffle: push %rbx; mov %rdi,%rbx; mov %rsi,%rcx;
- * mov %r10,%rsi; mov $nr, %eax */
-static const uint8_t shuffle[] = { 0x53, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1, 0x4c, 0x89, 0xd6, 0xb8 };
+/* the kvm route's register shuffle: push %rbx; push %rsi; mov %rdi,%rbx;
+ * mov %rsi,%rcx; mov %r10,%rsi; mov $nr, %eax */
+static const uint8_t shuffle[] = { 0x53, 0x56, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf1,
+				   0x4c, 0x89, 0xd6, 0xb8 };
 /* lea -32(%r10), %rax; cmp $223, %rax; ja einval */
-static const uint8_t vector_check[] = { 0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf, 0x00, 0x00, 0x00, 0x77 };
+static const uint8_t vector_check[] = { 0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf, 0x00, 0x00, 0x00,
+					0x77 };
+/* the lowest APIC id must fit 32 bits: mov %rdx, %rax; shr $32, %rax; jnz einval */
+static const uint8_t id_check[] = { 0x48, 0x89, 0xd0, 0x48, 0xc1, 0xe8, 0x20, 0x75 };
 static const uint8_t wrmsr_tsc_deadline[] = { 0xb9, 0xe0, 0x06, 0x00, 0x00, 0x0f, 0x30 };
 
 /* A VM with the PV layer and a registered page. */
@@ -85,7 +89,8 @@ static int is_doorbell(const uint8_t *p, uint32_t nr, int sti)
 
 static int is_kvm_call(const uint8_t *p, uint32_t kvm_nr, int amd)
 {
-	const uint8_t call[] = { 0x0f, 0x01, amd ? 0xd9 : 0xc1, 0x5b, 0xc3 };
+	/* vmcall/vmmcall; pop %rsi; pop %rbx; ret */
+	const uint8_t call[] = { 0x0f, 0x01, amd ? 0xd9 : 0xc1, 0x5e, 0x5b, 0xc3 };
 	uint32_t nr;
 
 	memcpy(&nr, p + sizeof(shuffle), 4);
@@ -113,10 +118,13 @@ TEST_F(page, every_slot_holds_the_stub_its_route_and_offer_ask_for)
 	if (variant->withheld & HPV_FEATURE_PV_IPI) {
 		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_SEND_IPI) + 4, enosys, sizeof(enosys)));
 	} else if (kvm) {
-		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_SEND_IPI) + 4, vector_check,
-				    sizeof(vector_check)));
-		EXPECT_TRUE(is_kvm_call(slot(self->page, HPV_HC_SEND_IPI) + 16, KVM_HC_SEND_IPI,
-					variant->amd));
+		const uint8_t *ipi = slot(self->page, HPV_HC_SEND_IPI) + 4;
+
+		EXPECT_EQ(0, memcmp(ipi, vector_check, sizeof(vector_check)));
+		ipi += sizeof(vector_check) + 1;
+		EXPECT_EQ(0, memcmp(ipi, id_check, sizeof(id_check)));
+		ipi += sizeof(id_check) + 1;
+		EXPECT_TRUE(is_kvm_call(ipi, KVM_HC_SEND_IPI, variant->amd));
 	} else {
 		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_SEND_IPI), HPV_HC_SEND_IPI, 0));
 	}

@@ -12,7 +12,8 @@
 
 /* The doorbell port the user-space stubs write the hypercall number to. */
 #define HPV_HYPERCALL_PORT   0xe0
-#define HPV_HYPERCALL_STRIDE 128
+/* room for the largest stub, the LAPIC-timer one (about 140 bytes) */
+#define HPV_HYPERCALL_STRIDE 256
 #define HPV_HYPERCALL_SLOTS  (4096 / HPV_HYPERCALL_STRIDE)
 
 /* KVM's in-kernel hypercalls the kvm-route stubs make (linux/kvm_para.h). */
