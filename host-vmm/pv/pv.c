@@ -89,6 +89,9 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 		return -ENOMEM;
 	pv->kvm = kvm;
 	pv->offered = HPV_FEATURES_ALL & ~cfg->withheld;
+	/* the timer's deadlines are pvclock time: no timer without the clock */
+	if (!(pv->offered & HPV_FEATURE_PVCLOCK))
+		pv->offered &= ~(HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_TIMER_RECORD);
 	pv->idle_poll_ns = idle__poll_hint(kvm->nr_cpus);
 	hooks.ctx = pv;
 	ret = kvm__add_cpu_hooks(kvm, &hooks);
