@@ -80,6 +80,8 @@ static void serial__push_rx(struct serial *s, uint8_t c)
 	if (serial__rx_count(s) < SERIAL_RX_BUF) {
 		s->rx[s->rx_tail++ % SERIAL_RX_BUF] = c;
 		s->rx_bytes++;
+	} else {
+		s->rx_dropped++; /* the guest looping back more than it reads */
 	}
 }
 
@@ -117,7 +119,7 @@ static void *serial__writer(void *arg)
 		ssize_t n;
 
 		if (!queued) {
-			pthread_cond_broadcast(&s->tx_drained);
+			pthread_cond_broadcast(&s->tx_progress);
 			if (s->writer_stop)
 				break;
 			pthread_cond_wait(&s->tx_ready, &s->tx_lock);
@@ -133,6 +135,7 @@ static void *serial__writer(void *arg)
 		pthread_mutex_lock(&s->tx_lock);
 		if (n > 0) {
 			s->tx_head += n;
+			pthread_cond_broadcast(&s->tx_progress);
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			s->tx_dropped += queued;
 			s->tx_head = s->tx_tail;
@@ -148,7 +151,7 @@ void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), v
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->tx_lock, NULL);
 	pthread_cond_init(&s->tx_ready, NULL);
-	pthread_cond_init(&s->tx_drained, NULL);
+	pthread_cond_init(&s->tx_progress, NULL);
 	s->out_fd = out_fd;
 	s->set_irq = set_irq;
 	s->irq_ctx = ctx;
@@ -161,19 +164,48 @@ void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), v
 		s->writer_started = true;
 }
 
+static struct timespec serial__after_ms(long ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return t;
+}
+
+/*
+ * What is buffered goes out while the reader keeps taking it: for at
+ * most SERIAL_FLUSH_MS, and not a moment past SERIAL_STUCK_MS without
+ * progress (a reader that is gone), as hpv must end promptly.
+ */
+#define SERIAL_FLUSH_MS 500
+#define SERIAL_STUCK_MS 100
+
 void serial__exit(struct serial *s)
 {
-	struct timespec until;
+	struct timespec end = serial__after_ms(SERIAL_FLUSH_MS), step;
 	bool drained;
 
 	if (!s->writer_started)
 		goto out;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 1;
 	pthread_mutex_lock(&s->tx_lock);
-	while (s->tx_tail != s->tx_head &&
-	       pthread_cond_timedwait(&s->tx_drained, &s->tx_lock, &until) != ETIMEDOUT)
-		;
+	while (s->tx_tail != s->tx_head) {
+		uint32_t before = s->tx_head;
+		bool last;
+
+		step = serial__after_ms(SERIAL_STUCK_MS);
+		last = step.tv_sec > end.tv_sec ||
+		       (step.tv_sec == end.tv_sec && step.tv_nsec >= end.tv_nsec);
+		if (pthread_cond_timedwait(&s->tx_progress, &s->tx_lock, last ? &end : &step) ==
+			    ETIMEDOUT &&
+		    (last || s->tx_head == before))
+			break;
+	}
 	drained = s->tx_tail == s->tx_head;
 	s->writer_stop = true;
 	pthread_cond_signal(&s->tx_ready);

@@ -60,14 +60,15 @@ struct serial {
 	pthread_t writer;
 	bool writer_started, writer_stop;
 	pthread_mutex_t tx_lock;
-	pthread_cond_t tx_ready, tx_drained;
+	pthread_cond_t tx_ready, tx_progress;
 	uint8_t *tx;
 	uint32_t tx_head, tx_tail; /* free-running, like rx */
 };
 
 /* Ready to use, with a writer thread for out_fd (none if out_fd < 0). */
 void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), void *ctx);
-/* Write out what is buffered, waiting at most a second, and stop the writer. */
+/* Write out what is buffered, waiting at most half a second (a tenth where
+ * the reader takes nothing), and stop the writer. */
 void serial__exit(struct serial *s);
 uint8_t serial__read(struct serial *s, unsigned int offset);
 void serial__write(struct serial *s, unsigned int offset, uint8_t val);
