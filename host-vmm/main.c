@@ -111,6 +111,7 @@ static void report(struct kvm *kvm, struct pv *pv, bool kv)
 		fprintf(stderr, "hpv: %s, exit status %d\n", end_reason(end), status);
 	}
 	kvm_stats__report(kvm, &r);
+	kvm__report_closed_msrs(kvm, &r);
 	if (pv)
 		pv__report(pv, &r);
 	report__text(&r, "COM1 sent %llu bytes (%llu dropped), received %llu bytes (%llu dropped)",
@@ -213,7 +214,7 @@ int main(int argc, char **argv)
 			pthread_join(kvm->cpus[i]->thread, NULL);
 
 	term__exit();
-	/* what the guest printed last, unless nobody reads it (a second at most) */
+	/* what the guest printed last, unless nobody reads it (half a second at most) */
 	serial__exit(&com1);
 	status = atomic_load(&kvm->exit_status);
 	if (cfg.stats)

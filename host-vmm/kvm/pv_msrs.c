@@ -14,8 +14,11 @@
  */
 #include <errno.h>
 
+#include <stdio.h>
+
 #include "hpv/io.h"
 #include "hpv/kvm.h"
+#include "hpv/report.h"
 
 static const struct {
 	uint32_t start, len;
@@ -36,6 +39,21 @@ static int pv_msrs__refuse(struct kvm_cpu *cpu, uint64_t index, void *data, uint
 	(void)is_write;
 	(void)ctx;
 	return -EINVAL;
+}
+
+void kvm__report_closed_msrs(struct kvm *kvm, struct report *r)
+{
+	for (int i = 0; i < kvm->io.nr; i++) {
+		const struct hpv_io_range *range = &kvm->io.ranges[i];
+		char key[64];
+
+		if (range->fn != pv_msrs__refuse)
+			continue;
+		report__text(r, "refused %s accesses %llu", range->name,
+			     (unsigned long long)range->accesses);
+		snprintf(key, sizeof(key), "refused.%s", range->name);
+		report__kv_u64(r, key, range->accesses);
+	}
 }
 
 int kvm__close_pv_msrs(struct kvm *kvm)

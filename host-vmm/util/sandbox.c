@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 
 #include "hpv/sandbox.h"
+#include "hpv/term.h"
 
 /* openat() flags that write or create */
 #define OPEN_WRITES (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | __O_TMPFILE)
@@ -73,6 +74,8 @@ static void sandbox__sigsys(int sig, siginfo_t *info, void *uc)
 		line[len++] = digits[--n];
 	memcpy(line + len, tail, sizeof(tail) - 1);
 	len += sizeof(tail) - 1;
+	/* the terminal as the user had it (tcsetattr is async-signal-safe) */
+	term__exit();
 	if (write(STDERR_FILENO, line, len) < 0)
 		_exit(SANDBOX_EXIT);
 	_exit(SANDBOX_EXIT);

@@ -113,6 +113,9 @@ int kvm__max_cpus(struct kvm *kvm);
 int kvm__install_msr_filter(struct kvm *kvm);
 /* KVM's and Hyper-V's paravirtual MSRs, which hpv does not offer: #GP. */
 int kvm__close_pv_msrs(struct kvm *kvm);
+struct report;
+/* --stats: how often the guest tried them. */
+void kvm__report_closed_msrs(struct kvm *kvm, struct report *r);
 /* The filter that does it: the number of ranges, or -E2BIG. */
 #define HPV_MSR_FILTER_MAX_MSRS 0x1000
 struct kvm_msr_filter;
