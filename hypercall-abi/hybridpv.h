@@ -2,7 +2,7 @@
 /*
  * hybridpv ABI: the contract between a hybridpv guest kernel and the VMM.
  * The spec is docs/abi.md. The guest series carries an identical copy as
- * include/uapi/asm/hybridpv.h; `make check` fails if the two differ.
+ * arch/x86/include/uapi/asm/hybridpv.h; `make check` fails if the two differ.
  *
  * Rules: numbers and bits are only ever appended, never reused or
  * renumbered; a guest ignores feature bits it does not know; a VMM answers
