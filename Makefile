@@ -46,7 +46,7 @@ deps_kernel     := kernel
 deps_initramfs  := kernel guest
 deps_check-host := kernel vmm
 deps_run        := $(deps_all) nested
-deps_check      := $(deps_all) nested
+deps_check      := $(deps_all) nested fuzz
 deps_figures    := $(deps_all) nested
 deps_bench      := $(deps_all) nested bench
 deps_hpv-asan   := vmm fuzz
@@ -98,7 +98,9 @@ check-host: $(BUILD)/hpv $(HOST_TESTS)
 	@fail=0; for t in $(HOST_TESTS); do $$t || fail=1; done; exit $$fail
 
 # (its output is one TAP stream: the command line is not echoed into it)
-check: all $(HOST_TESTS)
+# Besides the plain build: the ASan+UBSan hpv and host tests, the fuzz
+# targets (their corpora are replayed), the hostile guest's image.
+check: all $(HOST_TESTS) check-builds
 	@scripts/check.sh $(HOST_TESTS)
 
 figures: all
@@ -186,6 +188,9 @@ $(foreach v,asan tsan fuzz,$(eval $(call san_objs_rules,$(v))))
 $(foreach v,asan tsan,$(eval $(call san_bin_rules,$(v))))
 
 hpv-asan: $(BUILD)/asan/hpv
+
+.PHONY: check-builds
+check-builds: $(BUILD)/asan/hpv $(call san_tests,asan) $(FUZZ_BINS) $(BUILD)/hostile/bzImage
 hpv-tsan: $(BUILD)/tsan/hpv
 
 # (the harness comes with the kernel tree; built only where it is missing)

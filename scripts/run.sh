@@ -3,14 +3,17 @@
 # hardware-virtualized guests, else inside an L1 KVM host under QEMU/TCG
 # (AMD SVM+NPT emulated). Same console, same exit status either way.
 #
-#   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats] [--append ARGS]
+#   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats[=kv]] [--append ARGS]
 #          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
-#          [--vmm hpv|qemu-kvm|qemu-tcg] [--host-cmd CMD]
+#          [--vmm hpv|qemu-kvm|qemu-tcg] [--hpv FILE] [--host-cmd CMD]
+# --hpv runs another build of hpv (a sanitizer build, say) instead of
+# build/hpv.
 # --vmm qemu-tcg boots the guest under QEMU's TCG on this host; --vmm
 # qemu-kvm under QEMU/KVM where hpv would run (directly or inside L1).
 # --host-cmd runs CMD (bash) where the VMM would run, instead of one VMM,
 # with the guest's kernel, initrd, CPUs, memory and command line in
-# HPV_KERNEL ... HPV_CMDLINE: a benchmark series then boots L1 once.
+# HPV_KERNEL ... HPV_CMDLINE and hpv's path in HPV_BIN: a benchmark series
+# then boots L1 once.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
@@ -18,17 +21,17 @@ build=$top/build
 
 extra_hpv_args=() vmm=hpv host_cmd=""
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
-kernel=$build/bzImage initrd=$build/guest.cpio.gz
+kernel=$build/bzImage initrd=$build/guest.cpio.gz hpv=$build/hpv
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd)
+	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv)
 		need_value "$1" $# ;;
 	esac
 	case "$1" in
 	--cmd) cmd=$2; shift ;;
 	--cpus) cpus=$2; shift ;;
 	--mem) mem=$2; shift ;;
-	--stats) stats=--stats ;;
+	--stats | --stats=kv) stats=$1 ;;
 	--append) append=$2; shift ;;
 	--kernel) kernel=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--hpv-arg) extra_hpv_args+=("$2"); shift ;;
 	--vmm) vmm=$2; shift ;;
 	--host-cmd) host_cmd=$2; shift ;;
+	--hpv) hpv=$(realpath "$2"); shift ;;
 	*) usage_error "unknown option $1" ;;
 	esac
 	shift
@@ -50,7 +54,7 @@ fi
 hpv_args=(--kernel "$kernel" --initrd "$initrd" --cpus "$cpus" --mem "$mem" --cmdline "$cmdline")
 [ -n "$stats" ] && hpv_args+=("$stats")
 hpv_args+=("${extra_hpv_args[@]}")
-vmm_cmd=("$build/hpv" "${hpv_args[@]}")
+vmm_cmd=("$hpv" "${hpv_args[@]}")
 case "$vmm" in
 hpv) ;;
 qemu-kvm) vmm_cmd=("$top/scripts/qemu-guest.sh" kvm "$kernel" "$initrd" "$cpus" "$mem" "$cmdline") ;;
@@ -65,7 +69,7 @@ mode=$HARNESS_MODE
 # (the mode goes on to the host command: in nested mode it runs in L1,
 # where the mode would be taken for direct)
 [ -n "$host_cmd" ] && vmm_cmd=(env HPV_MODE="$mode" HPV_KERNEL="$kernel" HPV_INITRD="$initrd"
-	HPV_CPUS="$cpus" HPV_MEM="$mem" HPV_CMDLINE="$cmdline" bash -c "$host_cmd")
+	HPV_CPUS="$cpus" HPV_MEM="$mem" HPV_CMDLINE="$cmdline" HPV_BIN="$hpv" bash -c "$host_cmd")
 
 if [ "$mode" = direct ]; then
 	exec "${vmm_cmd[@]}"
