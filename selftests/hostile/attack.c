@@ -60,6 +60,31 @@ bool in_ram(uint64_t gpa, uint64_t len)
 	return false;
 }
 
+static bool in_chaos(uint64_t gpa, uint64_t len)
+{
+	if (gpa + len < gpa)
+		return false;
+	for (int i = 0; i < m.nchaos; i++)
+		if (gpa >= m.chaos[i][0] && gpa + len <= m.chaos[i][1])
+			return true;
+	return false;
+}
+
+/*
+ * An address in RAM that is not a chaos zone's goes into one, low bits
+ * kept: random values include powers of two, and 2^20 is this image (a
+ * hypercall page there overwrote its exception stubs), 2^24 CPU 0's own
+ * hypercall page.
+ */
+static uint64_t keep_off_us(struct cpu *c, uint64_t val, uint64_t align, uint64_t len)
+{
+	uint64_t gpa = val & ~(align - 1);
+
+	if (!in_ram(gpa, len) || in_chaos(gpa, len))
+		return val;
+	return chaos_addr(c, align) | (val & (align - 1));
+}
+
 void chaos_zones(void)
 {
 	/* low RAM: boot_params, hpv's page tables and GDT, the ACPI tables
@@ -140,7 +165,7 @@ static void attack_hpv_msr(struct cpu *c)
 {
 	int i = (int)rnd_below(c, ARRAY_SIZE(recs));
 	const struct hpv_rec *r = &recs[i];
-	uint64_t val = rec_value(c, r), back = 0;
+	uint64_t val = keep_off_us(c, rec_value(c, r), r->align, r->size), back = 0;
 	int want = predict_rec(r, val);
 	long f;
 
@@ -257,7 +282,7 @@ static void attack_foreign_msr(struct cpu *c)
 	}
 	if (msr_write_denied(msr))
 		return;
-	val = (cl == MC_OTHER && rnd_below(c, 2)) ? rnd_wild(c) : addr_value(c);
+	val = (cl == MC_OTHER && rnd_below(c, 2)) ? rnd_wild(c) : keep_off_us(c, addr_value(c), 64, 64);
 	c->c.msr[cl].writes++;
 	f = probe_wrmsr(msr, val);
 	if (f != -1)
