@@ -24,7 +24,8 @@
 # regressions) runs first. Nested mode: one L1 boot runs every seed
 # (run.sh --host-cmd); where the L1 host dies, a new one goes on from the
 # seed it died in. Failing runs' logs stay in --logs (default
-# build/hostile/logs; nested, their tails are printed instead).
+# build/hostile/logs; nested, their tails are printed instead), with the
+# whole console of the run (console.log).
 set -uo pipefail
 # (HOSTILE_TOP: the checkout, for a copy of this script run from elsewhere
 # so that the checkout's own copy can change during a long run)
@@ -174,7 +175,7 @@ summarize_out() {
 	/^hostile: (kvm-pv-msrs|hyperv-msrs|hpv-unknown-msrs) / { print "cls\t" $2 "\t" substr($3, 8) "\t" substr($4, 4) }
 	/^hostile: kvm-pv-msr-writes/ && !k { k = 1; print "kvmpv\t" $0 }
 	/^hostile: abi mismatches=/ && !a { a = 1; print "abi\t" substr($3, 12) "\t" substr($4, 19) }
-	/^hostile: mismatch / && nm < 3 { nm++; print "mm\t" substr($0, 19) }
+	/^hostile: mismatch / { print "mm\t" substr($0, 19) }
 	/^hostile: cpus=/ && !c { c = 1; print "cpus\t" $0 }
 	/^hostile: abi hybridpv=/ && !f { f = 1; print "feat\t" $0 }
 	/^hostile: / && !/^hostile: progress/ { last = $0 }
@@ -371,8 +372,9 @@ run_item() { # run_item KIND ARG
 		if [ -z "$abi_n" ]; then
 			problems+=("no mismatch count")
 		elif [ "$abi_n" != 0 ]; then
+			# (the guest prints 24 at most: the rest cannot be told apart)
 			problems+=("${mms[@]}")
-			[ "$abi_n" -gt 3 ] && problems+=("$((abi_n - 3)) more mismatches")
+			[ "$abi_n" -gt ${#mms[@]} ] && problems+=("$((abi_n - ${#mms[@]})) mismatches not printed")
 		fi
 		# every vCPU in the MADT, and every AP the guest started, running
 		[[ $cpus_line =~ cpus=([0-9]+)\ online=([0-9]+)\ asked=([0-9]+) ]] &&
@@ -407,7 +409,9 @@ run_item() { # run_item KIND ARG
 				unknown=1
 			fi
 		done
-		desc=$(printf '%s; ' "${problems[@]}")
+		# every problem is classified; the first four are shown
+		desc=$(printf '%s; ' "${problems[@]:0:4}")
+		[ ${#problems[@]} -gt 4 ] && desc+="and $((${#problems[@]} - 4)) more; "
 		desc="${desc%; } ($cfg_desc)"
 		verdict=$([ "$unknown" = 1 ] && echo fail || echo todo)
 	fi
@@ -464,8 +468,8 @@ while read -r line; do items+=("$line"); done < <(regression_items; expand_seeds
 [ ${#items[@]} -gt 0 ] || usage_error "no seeds"
 [ "$mode" = nested ] && timeout=${timeout:-20} || timeout=${timeout:-10}
 max_time=${max_time:-$((timeout * 6))}
-mkdir -p "$build/hostile"
 rm -rf "$logs"
+mkdir -p "$logs"
 
 ntap=0 passed=0 failed=0 todo=0 l1_boots=0 l1_deaths=0 start_s=$SECONDS
 declare -A done_item=() deaths_of=()
@@ -496,7 +500,7 @@ item_of() {
 # run_batch ITEM...: one L1 boot (or, direct, one inner run) for these;
 # records each result; returns 0 if the batch reached its end
 run_batch() {
-	local list line verdict rest it d current="" out_log=$build/hostile/l1-run.log st
+	local list line verdict rest it d current="" out_log=$logs/console.log st
 	list=$(printf '%s,' "$@" | sed 's/ /:/g; s/,$//')
 	local inner_cmd=(env HOSTILE_TOP="$top" "$self" --inner --hpv "$hpv" --image "$image" --timeout "$timeout"
 		--max-time "$max_time" --append "$append" --rss-limit "$rss_limit_kib" "$list")
