@@ -175,7 +175,8 @@ summarize_out() {
 	/^hostile: (kvm-pv-msrs|hyperv-msrs|hpv-unknown-msrs) / { print "cls\t" $2 "\t" substr($3, 8) "\t" substr($4, 4) }
 	/^hostile: kvm-pv-msr-writes/ && !k { k = 1; print "kvmpv\t" $0 }
 	/^hostile: abi mismatches=/ && !a { a = 1; print "abi\t" substr($3, 12) "\t" substr($4, 19) }
-	/^hostile: mismatch / { print "mm\t" substr($0, 19) }
+	# (after the summary: APs that keep attacking, cut off by the end)
+	/^hostile: mismatch / && !a { print "mm\t" substr($0, 19) }
 	/^hostile: cpus=/ && !c { c = 1; print "cpus\t" $0 }
 	/^hostile: abi hybridpv=/ && !f { f = 1; print "feat\t" $0 }
 	/^hostile: / && !/^hostile: progress/ { last = $0 }
