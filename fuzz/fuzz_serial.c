@@ -6,7 +6,7 @@
  * what the guest must see: bytes received and looped back come out of RX
  * in order and none is invented, host input is taken while there is room,
  * transmitted bytes reach the host in order (through the writer thread
- * into a pipe, or counted as dropped without one), LSR.DR says whether
+ * into a pipe) or are counted as dropped, LSR.DR says whether
  * one is waiting, registers read back what was written, and the interrupt
  * line (through fake_kvm's KVM_IRQ_LINE) follows the enabled causes.
  *
@@ -57,7 +57,11 @@ static void model__push(uint8_t c)
 		m.rx[m.tail++ % SERIAL_RX_BUF] = c;
 }
 
-/* Everything the guest sent, once the UART is shut down: in order, whole. */
+/*
+ * Everything the guest sent, once the UART is shut down: what reached the
+ * file is the start of it, in order, and the rest is counted as dropped
+ * (serial__exit gives up on a writer that makes no progress).
+ */
 static void check_tx(bool has_output)
 {
 	static uint8_t got[MAX_OPS + 1];
@@ -65,14 +69,11 @@ static void check_tx(bool has_output)
 
 	if (n < 0)
 		n = 0;
-	if (!has_output) {
-		fuzz__check(uart.tx_dropped == m.nr_tx && !n, "no output file: %llu of %u dropped",
-			    (unsigned long long)uart.tx_dropped, m.nr_tx);
-		return;
-	}
-	fuzz__check(n == m.nr_tx && !memcmp(got, m.tx, n), "the host got %zd bytes, sent %u", n,
-		    m.nr_tx);
-	fuzz__check(!uart.tx_dropped, "%llu bytes dropped", (unsigned long long)uart.tx_dropped);
+	fuzz__check(has_output || !n, "no output file, but %zd bytes out", n);
+	fuzz__check(n <= m.nr_tx && !memcmp(got, m.tx, n) && n + uart.tx_dropped == m.nr_tx,
+		    "sent %u bytes: %zd reached the file, %llu counted as dropped (writer %s)",
+		    m.nr_tx, n, (unsigned long long)uart.tx_dropped,
+		    has_output ? "started" : "none");
 }
 
 static void uart__write(unsigned int off, uint8_t v)
