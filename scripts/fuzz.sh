@@ -64,12 +64,18 @@ run_one() {
 		"${crashes:-0}" >"$out/results/$t"
 }
 
-# crash_kinds TARGET: each kind of report in the run's log, with a count
+# crash_kinds TARGET: what the kept inputs trigger (30 of them at most, each
+# run again: fork mode does not keep its workers' reports), by kind
 crash_kinds() {
-	grep -hE 'check failed|runtime error:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' \
-		"$out/logs/$1.log" "$out"/logs/"$1".log.* 2>/dev/null |
-		sed -E 's/^==[0-9]+==//; s/0x[0-9a-f]+/0x.../g; s/-?[0-9]{6,}/N/g' | sort | uniq -c |
-		sort -rn | head -n 5 | sed 's/^/    /'
+	local f
+	find "$out/artifacts/$1" -type f | sort | head -n 30 | while read -r f; do
+		"$out/$1" "${COMMON[@]}" "$f" 2>&1 |
+			grep -m1 -E 'check failed|runtime error:|ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer' ||
+			echo "(does not reproduce alone)"
+	done | sed -E 's/^==[0-9]+==//' |
+		awk '{ k = $1 " " $2 " " $3; if (!(k in n)) first[k] = $0; n[k]++ }
+		     END { for (k in n) printf "    %d x %s\n", n[k], substr(first[k], 1, 160) }' |
+		sort -rn | head -n 5
 }
 
 cmd_run() {
