@@ -185,6 +185,9 @@ int boot__load_bzimage(struct kvm *kvm, const void *image, uint64_t image_size, 
 	/* the image's own copy of the fields a loader sets means nothing */
 	bp->hdr.ramdisk_image = 0;
 	bp->hdr.ramdisk_size = 0;
+	bp->hdr.setup_data = 0;
+	bp->hdr.hardware_subarch = 0;
+	bp->hdr.hardware_subarch_data = 0;
 	bp->hdr.type_of_loader = 0xff;
 	bp->hdr.vid_mode = 0xffff;
 	bp->hdr.code32_start = BOOT_KERNEL_ADDR;
