@@ -265,6 +265,9 @@ static void *kvm_cpu__thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, HPV_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* from here a kick reaches this thread; an end asked before is seen below */
+	cpu->self = pthread_self();
+	atomic_store(&cpu->running, true);
 	if (kvm_cpu__run_start_hooks(cpu)) {
 		kvm__request_end(kvm, HPV_END_ERROR, HPV_EXIT_VM_FAILED);
 		return NULL;
@@ -296,28 +299,59 @@ static void *kvm_cpu__thread(void *arg)
 	return NULL;
 }
 
-/* One MSR of the vCPU, as the host sees it (KVM_GET_MSRS/KVM_SET_MSRS). */
+/*
+ * KVM_GET_MSRS/KVM_SET_MSRS take a header with its entries behind it: a
+ * buffer of the right size in a union, so no structure ends in the middle
+ * of another.
+ */
+#define KVM_CPU_MAX_MSRS 4
+union hpv_msr_list {
+	struct kvm_msrs hdr;
+	uint8_t bytes[sizeof(struct kvm_msrs) + KVM_CPU_MAX_MSRS * sizeof(struct kvm_msr_entry)];
+};
+
+static int kvm_cpu__msrs(struct kvm_cpu *cpu, unsigned long request, struct kvm_msr_entry *e,
+			 uint32_t n)
+{
+	union hpv_msr_list list;
+
+	if (n > KVM_CPU_MAX_MSRS)
+		return -E2BIG;
+	memset(&list, 0, sizeof(list));
+	list.hdr.nmsrs = n;
+	memcpy(list.hdr.entries, e, n * sizeof(*e));
+	if (ioctl(cpu->fd, request, &list) != (int)n)
+		return -EIO;
+	memcpy(e, list.hdr.entries, n * sizeof(*e));
+	return 0;
+}
+
+int kvm_cpu__set_msrs(struct kvm_cpu *cpu, const struct kvm_msr_entry *e, uint32_t n)
+{
+	struct kvm_msr_entry copy[KVM_CPU_MAX_MSRS];
+
+	if (n > KVM_CPU_MAX_MSRS)
+		return -E2BIG;
+	memcpy(copy, e, n * sizeof(*e));
+	return kvm_cpu__msrs(cpu, KVM_SET_MSRS, copy, n);
+}
+
+/* One MSR of the vCPU, as the host sees it. */
 int kvm_cpu__get_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t *val)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = { .hdr.nmsrs = 1, .e.index = index };
+	struct kvm_msr_entry e = { .index = index };
+	int ret = kvm_cpu__msrs(cpu, KVM_GET_MSRS, &e, 1);
 
-	if (ioctl(cpu->fd, KVM_GET_MSRS, &msrs) != 1)
-		return -EIO;
-	*val = msrs.e.data;
-	return 0;
+	if (!ret)
+		*val = e.data;
+	return ret;
 }
 
 int kvm_cpu__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = { .hdr.nmsrs = 1, .e.index = index, .e.data = val };
+	const struct kvm_msr_entry e = { .index = index, .data = val };
 
-	return ioctl(cpu->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -EIO;
+	return kvm_cpu__set_msrs(cpu, &e, 1);
 }
 
 int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs)
@@ -358,8 +392,8 @@ void kvm_cpu__kick(struct kvm_cpu *cpu)
 	/* immediate_exit closes the window between the loop's check and
 	 * KVM_RUN; the signal takes a vCPU out of a running guest. */
 	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (cpu->started)
-		pthread_kill(cpu->thread, HPV_KICK_SIGNAL);
+	if (atomic_load(&cpu->running))
+		pthread_kill(cpu->self, HPV_KICK_SIGNAL);
 }
 
 void kvm__request_end(struct kvm *kvm, enum hpv_end why, int status)

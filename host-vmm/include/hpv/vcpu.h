@@ -3,6 +3,7 @@
 #define HPV_VCPU_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
@@ -19,7 +20,9 @@ struct kvm_cpu {
 	int stats_fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool started;
+	bool started;        /* main: the thread exists, join it */
+	pthread_t self;      /* the thread, as it set itself before running */
+	atomic_bool running; /* set by the thread: kicks now reach it */
 	uint64_t user_exits[HPV_EXIT_REASONS];
 };
 
@@ -32,6 +35,8 @@ int kvm_cpu__start(struct kvm_cpu *cpu);
 /* One MSR through KVM_GET_MSRS/KVM_SET_MSRS; -EIO where KVM refuses. */
 int kvm_cpu__get_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t *val);
 int kvm_cpu__set_msr(struct kvm_cpu *cpu, uint32_t index, uint64_t val);
+/* Several at once, in order (at most 4). */
+int kvm_cpu__set_msrs(struct kvm_cpu *cpu, const struct kvm_msr_entry *e, uint32_t n);
 /* The vCPU's registers at this exit: from kvm_run where KVM syncs them. */
 int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs);
 int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs);
