@@ -25,6 +25,7 @@ struct idle_vcpu {
 
 struct idle {
 	struct kvm *kvm;
+	const uint32_t *offered;
 	struct timer *timer;
 	struct idle_vcpu *vcpu;
 };
@@ -41,7 +42,9 @@ int64_t idle__halt(struct idle *idle, struct kvm_cpu *cpu, const uint64_t args[4
 	struct kvm_mp_state halted = { .mp_state = KVM_MP_STATE_HALTED };
 	int ret;
 
-	/* deadline 0 leaves the timer as it is */
+	/* deadline 0 leaves the timer as it is; a deadline needs the timer */
+	if (args[0] && !(__atomic_load_n(idle->offered, __ATOMIC_RELAXED) & HPV_FEATURE_PV_TIMER))
+		return -EINVAL;
 	if (args[0]) {
 		ret = timer__arm(idle->timer, cpu, args[0], args[1]);
 		if (ret)
@@ -72,7 +75,8 @@ void idle__report(struct idle *idle, struct report *r)
 			 sizeof(idle->vcpu[0]));
 }
 
-int idle__new(struct kvm *kvm, struct hypercall *hc, struct timer *timer, struct idle **out)
+int idle__new(struct kvm *kvm, const uint32_t *offered, struct hypercall *hc, struct timer *timer,
+	      struct idle **out)
 {
 	struct idle *idle = calloc(1, sizeof(*idle));
 	int ret = -ENOMEM;
@@ -80,6 +84,7 @@ int idle__new(struct kvm *kvm, struct hypercall *hc, struct timer *timer, struct
 	if (!idle)
 		return -ENOMEM;
 	idle->kvm = kvm;
+	idle->offered = offered;
 	idle->timer = timer;
 	idle->vcpu = calloc(kvm->nr_cpus ? kvm->nr_cpus : 1, sizeof(*idle->vcpu));
 	if (idle->vcpu)

@@ -39,7 +39,7 @@ static uint32_t sig_word(int i)
 {
 	uint32_t w;
 
-	memcpy(&w, HPV_SIGNATURE + 4 * i, 4);
+	memcpy(&w, &HPV_SIGNATURE[4 * i], 4);
 	return w;
 }
 
@@ -107,7 +107,7 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 	if (!ret)
 		ret = ipi__new(kvm, pv->hc, &pv->ipi);
 	if (!ret)
-		ret = idle__new(kvm, pv->hc, pv->timer, &pv->idle);
+		ret = idle__new(kvm, &pv->offered, pv->hc, pv->timer, &pv->idle);
 	if (ret) {
 		pv__free(pv);
 		return ret;

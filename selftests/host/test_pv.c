@@ -441,6 +441,23 @@ TEST_F(withheld, is_unreachable)
 	}
 }
 
+/* Idle without the timer: it halts, but takes no deadline. */
+TEST(idle_takes_no_deadline_when_the_timer_is_withheld)
+{
+	const struct pv_config cfg = { HPV_FEATURE_PV_TIMER, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	struct fake_vm vm;
+	struct pv *pv;
+
+	fake_vm__init(&vm, 1, RAM, 1);
+	ASSERT_EQ(0, pv__new(&vm.kvm, &cfg, &pv));
+	ASSERT_EQ(0, fake_vm__init_vcpus(&vm));
+	EXPECT_EQ(-HPV_EINVAL, call(&vm, 0, HPV_HC_IDLE, pv_now(&vm) + 1000000, TIMER_VECTOR, 0, 0));
+	usleep(20000);
+	EXPECT_EQ(0, vm.run[0].immediate_exit);
+	fake_vm__exit(&vm);
+	pv__free(pv);
+}
+
 /*
  * KVM's and Hyper-V's own paravirtual MSRs are closed like their CPUID
  * leaves: the filter sends them to hpv, which answers #GP.

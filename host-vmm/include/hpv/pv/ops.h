@@ -34,9 +34,10 @@ struct vcpu_records;
 int vcpu_records__new(struct kvm *kvm, uint32_t *offered, struct vcpu_records **out);
 void vcpu_records__free(struct vcpu_records *vr);
 
-/* HPV_HC_IDLE: arm the timer and halt in one exit. */
+/* HPV_HC_IDLE: arm the timer (where it is offered) and halt in one exit. */
 struct idle;
-int idle__new(struct kvm *kvm, struct hypercall *hc, struct timer *timer, struct idle **out);
+int idle__new(struct kvm *kvm, const uint32_t *offered, struct hypercall *hc, struct timer *timer,
+	      struct idle **out);
 int64_t idle__halt(struct idle *idle, struct kvm_cpu *cpu, const uint64_t args[4]);
 void idle__report(struct idle *idle, struct report *r);
 void idle__free(struct idle *idle);
