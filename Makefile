@@ -18,12 +18,11 @@ HOST_TEST_SRCS := $(wildcard selftests/host/test_*.c)
 HOST_TESTS := $(HOST_TEST_SRCS:selftests/host/%.c=$(BUILD)/host-tests/%)
 
 # Sanitizer builds and the fuzz targets (docs/security.md): clang, with
-# objects of their own in build/asan, build/tsan and build/fuzz. The -Wno-
-# flags: clang-only warnings host-vmm/ is not clean of yet; the host tests
-# add -Wno-unused-parameter for the kselftest harness's TEST() macros.
+# objects of their own in build/asan, build/tsan and build/fuzz. The host
+# tests add -Wno-unused-parameter for the kselftest harness's TEST() macros.
 SAN_CC       := clang-14
 SAN_CFLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
-	-pthread -MMD -MP -Wno-gnu-variable-sized-type-not-at-end -Wno-string-plus-int
+	-pthread -MMD -MP
 SAN_asan     := -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_tsan     := -fsanitize=thread
 SAN_fuzz     := -O2 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \

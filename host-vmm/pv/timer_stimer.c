@@ -41,26 +41,23 @@ int stimer__arm(struct stimer *st, struct kvm_cpu *cpu, uint64_t deadline, uint8
 {
 	uint64_t config = HV_STIMER_AUTO_ENABLE | HV_STIMER_DIRECT_MODE |
 			  (uint64_t)vector << HV_STIMER_VECTOR_SHIFT;
+	struct kvm_msr_entry e[2];
 	int64_t host;
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[2];
-	} msrs = { .hdr.nmsrs = 2 };
 
 	/* A write from us never auto-enables: the count goes in, then the
 	 * enable bit; stopping takes the enable bit away first. */
 	if (deadline) {
 		host = timer_clock__host_deadline(deadline, timer_clock__offset(st->tc, cpu));
 		/* in 100 ns units, rounded up */
-		msrs.e[0] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_COUNT,
-						    .data = ((uint64_t)host + 99) / 100 };
-		msrs.e[1] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_CONFIG,
-						    .data = config | HV_STIMER_ENABLE };
+		e[0] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_COUNT,
+					       .data = ((uint64_t)host + 99) / 100 };
+		e[1] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_CONFIG,
+					       .data = config | HV_STIMER_ENABLE };
 	} else {
-		msrs.e[0] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_CONFIG, .data = config };
-		msrs.e[1] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_COUNT, .data = 0 };
+		e[0] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_CONFIG, .data = config };
+		e[1] = (struct kvm_msr_entry){ .index = HV_X64_MSR_STIMER0_COUNT, .data = 0 };
 	}
-	if (ioctl(cpu->fd, KVM_SET_MSRS, &msrs) != 2)
+	if (kvm_cpu__set_msrs(cpu, e, 2))
 		return -EIO;
 	st->vcpu[cpu->id].arms++;
 	return 0;
