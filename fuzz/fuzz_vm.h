@@ -143,17 +143,9 @@ static inline int fuzz_vm__new(struct fuzz_vm *f, struct fuzz_in *in, uint8_t *p
 	}
 
 	/* (no output file: no writer thread per input; fuzz_serial has one) */
-	ret = serial__init(kvm, &f->com1, -1);
+	ret = hw__init(kvm, &f->com1, -1);
 	if (!ret)
 		ret = kvm__close_pv_msrs(kvm);
-	if (!ret)
-		ret = pm__init(kvm);
-	if (!ret)
-		ret = exitdev__init(kvm);
-	if (!ret)
-		ret = rtc__init(kvm);
-	if (!ret)
-		ret = iodelay__init(kvm);
 	fuzz__check(!ret, "devices: %s", strerror(-ret));
 	if (!(c[5] & 1)) {
 		ret = pv__new(kvm, &cfg, &f->pv);

@@ -57,20 +57,9 @@ static const char *build_cmdline(const char *user, uint32_t tsc_khz)
 
 static int setup_devices(struct kvm *kvm)
 {
-	int ret;
+	int ret = hw__init(kvm, &com1, STDOUT_FILENO);
 
-	ret = serial__init(kvm, &com1, STDOUT_FILENO);
-	if (!ret)
-		ret = kvm__close_pv_msrs(kvm);
-	if (!ret)
-		ret = pm__init(kvm);
-	if (!ret)
-		ret = exitdev__init(kvm);
-	if (!ret)
-		ret = rtc__init(kvm);
-	if (!ret)
-		ret = iodelay__init(kvm);
-	return ret;
+	return ret ? ret : kvm__close_pv_msrs(kvm);
 }
 
 /* The same, as one word for --stats=kv. */

@@ -28,6 +28,11 @@ struct kvm;
 #define HPV_EXIT_PORT   0xf4
 #define HPV_EXIT_LEN    8
 
+/* Every device below: COM1 on out_fd (none if < 0), the PM block and
+ * reset, the exit device, the CMOS clock, the delay port. */
+struct serial;
+int hw__init(struct kvm *kvm, struct serial *com1, int out_fd);
+
 int pm__init(struct kvm *kvm);
 int exitdev__init(struct kvm *kvm);
 int rtc__init(struct kvm *kvm);
