@@ -34,7 +34,7 @@ self=$(realpath "$0")
 build=$top/build
 . "$top/scripts/lib.sh"
 
-hpv=$build/hpv image=$build/hostile/bzImage timeout="" max_time="" regressions=1 inner=0 append="" rss_limit_kib=16384
+hpv=$build/hpv image=$build/hostile/bzImage timeout="" max_time="" regressions=1 inner=0 append="" rss_limit_kib=16384 inner_mode=direct
 logs=$build/hostile/logs
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -50,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--logs) logs=$(realpath -m "$2"); shift ;;
 	--no-regressions) regressions=0 ;;
 	--inner) inner=1 ;;
+	--mode) need_value "$1" $#; inner_mode=$2; shift ;;
 	-*) usage_error "unknown option $1" ;;
 	*) break ;;
 	esac
@@ -427,9 +428,21 @@ run_item() { # run_item KIND ARG
 				echo "# logs: $keep_dir/$kind-$arg.out, .err"
 		fi
 	fi
+	rm -f "$out" "$err"
+	# Nested, an overloaded L1 host can delay an exit past 1 s on its own
+	# (its CPUs run at a fraction of a host core's speed): a run whose one
+	# problem is that is repeated once, and fails if the repeat is slow too.
+	if [ "$inner_mode" = nested ] && [ -z "$slow_first" ] && [ ${#problems[@]} = 1 ] &&
+		[[ ${problems[0]} =~ ^([0-9]+)\ ms\ from\ SIGTERM\ to\ exit ]]; then
+		echo "# $kind $arg: ${problems[0]}; repeated once (nested)"
+		slow_first=${BASH_REMATCH[1]}
+		run_item "$kind" "$arg"
+		slow_first=""
+		return
+	fi
+	[ -n "$slow_first" ] && desc+=" (a first run took $slow_first ms from SIGTERM to exit)"
 	[ "$verdict" = todo ] && desc+=" # TODO known hpv bug: $todo"
 	echo "hostile-result $verdict $kind $arg|$desc"
-	rm -f "$out" "$err"
 }
 
 inner_main() {
@@ -449,7 +462,7 @@ inner_main() {
 }
 
 if [ "$inner" = 1 ]; then
-	inner_items=$spec
+	inner_items=$spec slow_first=""
 	timeout=${timeout:-20}
 	max_time=${max_time:-$((timeout * 6))}
 	halt_wait_ms=${HOSTILE_HALT_WAIT_MS:-2000}
@@ -503,7 +516,7 @@ item_of() {
 run_batch() {
 	local list line verdict rest it d current="" out_log=$logs/console.log st
 	list=$(printf '%s,' "$@" | sed 's/ /:/g; s/,$//')
-	local inner_cmd=(env HOSTILE_TOP="$top" "$self" --inner --hpv "$hpv" --image "$image" --timeout "$timeout"
+	local inner_cmd=(env HOSTILE_TOP="$top" "$self" --inner --mode "$mode" --hpv "$hpv" --image "$image" --timeout "$timeout"
 		--max-time "$max_time" --append "$append" --rss-limit "$rss_limit_kib" "$list")
 	if [ "$mode" = nested ]; then
 		l1_boots=$((l1_boots + 1))

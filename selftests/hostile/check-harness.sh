@@ -84,6 +84,7 @@ for v in "${variants[@]}"; do
 done
 
 # -- run: every variant's guest in one go (one L1 boot in nested mode) --
+harness_mode
 script=$work/run.sh
 {
 	echo "cd $(printf %q "$top")"
@@ -94,11 +95,10 @@ script=$work/run.sh
 		[ -n "${why_not[$name_built]:-}" ] && continue
 		echo "echo 'variant $name'"
 		# shellcheck disable=SC2086 # (opts: options, split)
-		echo "HOSTILE_TOP=$(printf %q "$top") HOSTILE_HALT_WAIT_MS=1000 $(printf %q "$top/scripts/hostile-guest.sh") --inner" \
+		echo "HOSTILE_TOP=$(printf %q "$top") HOSTILE_HALT_WAIT_MS=1000 $(printf %q "$top/scripts/hostile-guest.sh") --inner --mode $HARNESS_MODE" \
 			"--hpv $(printf %q "$bin") --image $(printf %q "$image") $opts $run"
 	done
 } >"$script"
-harness_mode
 log=$work/runs.log
 if [ "$HARNESS_MODE" = nested ]; then
 	"$top/scripts/run.sh" --no-announce --mem 512M --cpus 2 --host-cmd "bash $(printf %q "$script")" >"$log" 2>&1
