@@ -286,6 +286,17 @@ else
 	result 1 "stuck console: no verdict (see stuck-console.log)"
 fi
 
+echo "# == a hostile guest: hpv ends every run as documented =="
+# The regression list and three seeds (scripts/hostile-guest.sh; make
+# fuzz-guest SEEDS=N runs more): one L1 boot nested, its own TAP stream.
+"$top/scripts/hostile-guest.sh" --logs "$log_dir/hostile" 3 >"$log_dir/hostile.tap" 2>&1
+hostile_rc=$?
+tap <"$log_dir/hostile.tap"
+sub_plan_result "hostile guest" "$log_dir/hostile.tap"
+result "$hostile_rc" "hostile guest: the script's verdict (hostile.tap)"
+# its L1 boots that died were repeated: counted with make check's own
+while read -r line; do RETRIED+=("$line"); done < <(sed -n 's/^# hostile guest batch: died (\(.*\)), an artefact.*/hostile guest (\1)/p' "$log_dir/hostile.tap")
+
 echo "# logs: ${log_dir#"$top"/}"
 echo "1..$ntap"
 say "$(retry_summary boot)"

@@ -112,6 +112,7 @@ void *kvm__gpa_to_host(struct kvm *kvm, uint64_t gpa, uint64_t len)
 int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus)
 {
 	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_reinject_control reinject = { .pit_reinject = 0 };
 	uint64_t ident = HPV_IDENT_MAP_ADDR;
 	int ret, nent = 256;
 
@@ -163,6 +164,15 @@ int kvm__init(struct kvm *kvm, uint64_t ram_size, int nr_cpus)
 		pr_err("cannot create the in-kernel irqchip/PIT: %s", strerror(errno));
 		goto err_vm;
 	}
+	/*
+	 * A PIT in reinject mode waits for the EOI of every tick it raised; a
+	 * tick the guest never acknowledges (one KVM_SET_LAPIC overwrote, see
+	 * pv/timer_lapic.c) would stop it for good. Ticks are discarded
+	 * instead, as QEMU's lost_tick_policy=discard does: a lost tick is
+	 * one tick, and the next one comes.
+	 */
+	if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_REINJECT_CONTROL) > 0)
+		ioctl(kvm->vm_fd, KVM_REINJECT_CONTROL, &reinject);
 
 	ret = kvm__init_ram(kvm, ram_size);
 	if (ret)

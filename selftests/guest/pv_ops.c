@@ -334,12 +334,11 @@ static void *spin(void *arg)
 }
 
 /*
- * A sleeper whose CPU has another task to run instead of idling: a
- * deadline the guest deferred for the idle loop must then be armed as the
- * CPU switches tasks, or the sleeper wakes only at the next tick, up to
- * 4 ms late at HZ=250. Each sleep must come back, never early, and the
- * median must stay under half a tick: with the context-switch hook
- * disabled it was 3.5 ms (nested, twice), with it 0.4 to 0.7 ms.
+ * A sleeper whose CPU has another task to run instead of idling: the
+ * guest leaves a deadline to the idle loop only while no other task is
+ * runnable there. A deadline deferred here would wake the sleeper only
+ * at the next tick, up to 4 ms late at HZ=250. Each sleep must come back,
+ * never early, and the median must stay under half a tick.
  */
 TEST(hrtimer_sleeps_beside_a_busy_task)
 {
