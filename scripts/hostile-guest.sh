@@ -425,18 +425,30 @@ run_item() { # run_item KIND ARG
 		fi
 	fi
 	rm -f "$out" "$err"
-	# Nested, an overloaded L1 host can delay an exit past 1 s on its own
-	# (its CPUs run at a fraction of a host core's speed): a run whose one
-	# problem is that is repeated once, and fails if the repeat is slow too.
-	if [ "$inner_mode" = nested ] && [ -z "$slow_first" ] && [ ${#problems[@]} = 1 ] &&
-		[[ ${problems[0]} =~ ^([0-9]+)\ ms\ from\ SIGTERM\ to\ exit ]]; then
-		echo "# $kind $arg: ${problems[0]}; repeated once (nested)"
-		slow_first=${BASH_REMATCH[1]}
+	# Nested, two endings can be the emulation's rather than hpv's: an
+	# overloaded L1 host can delay an exit past 1 s on its own (its CPUs
+	# run at a fraction of a host core's speed), and the emulated SVM now
+	# and then resets a guest that asked for no reset (death_cause in
+	# scripts/lib.sh: hpv still ends as documented, status 3 and its one
+	# line, but the attack was cut short). A run whose one problem is
+	# either is repeated once, and fails if the repeat has a problem too.
+	local again=""
+	if [ "$inner_mode" = nested ] && [ -z "$first_run" ] && [ ${#problems[@]} = 1 ]; then
+		if [[ ${problems[0]} =~ ^([0-9]+)\ ms\ from\ SIGTERM\ to\ exit ]]; then
+			again="took ${BASH_REMATCH[1]} ms from SIGTERM to exit"
+		elif [[ ${problems[0]} =~ ^the\ guest\ never\ reached\ its\ end\ \(status\ 3\; ]] &&
+			[[ ${lines[0]:-} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
+			again="was reset by a triple fault before its end (hpv: status 3, one line)"
+		fi
+	fi
+	if [ -n "$again" ]; then
+		echo "# $kind $arg: a first run $again; repeated once (nested)"
+		first_run=$again
 		run_item "$kind" "$arg"
-		slow_first=""
+		first_run=""
 		return
 	fi
-	[ -n "$slow_first" ] && desc+=" (a first run took $slow_first ms from SIGTERM to exit)"
+	[ -n "$first_run" ] && desc+=" (a first run $first_run)"
 	[ "$verdict" = todo ] && desc+=" # TODO known hpv bug: $todo"
 	echo "hostile-result $verdict $kind $arg|$desc"
 }
@@ -458,7 +470,7 @@ inner_main() {
 }
 
 if [ "$inner" = 1 ]; then
-	inner_items=$spec slow_first=""
+	inner_items=$spec first_run=""
 	timeout=${timeout:-20}
 	max_time=${max_time:-$((timeout * 6))}
 	halt_wait_ms=${HOSTILE_HALT_WAIT_MS:-2000}

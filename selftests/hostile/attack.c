@@ -420,7 +420,9 @@ static void hc_expect(uint32_t nr, const struct regs *in, int64_t *lo, int64_t *
 		*lo = *hi = bad_vector(in->rsi) ? -HPV_EINVAL : 0;
 		break;
 	case HPV_HC_IDLE:
-		*lo = *hi = (in->rdi && bad_vector(in->rsi)) ? -HPV_EINVAL : 0;
+		/* a deadline needs the timer, and a vector */
+		*lo = *hi = in->rdi && (!(m.features & HPV_FEATURE_PV_TIMER) || bad_vector(in->rsi)) ?
+				    -HPV_EINVAL : 0;
 		break;
 	}
 }
