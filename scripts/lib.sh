@@ -63,6 +63,10 @@ l1_hung() { # l1_hung L1-CONSOLE-LOG
 #   guest double fault at SYSCALL entry  "PANIC: double fault" with a
 #                 user-half RSP: an event delivered at entry_SYSCALL_64
 #                 before it switched stacks (docs/harness.md)
+#   guest fault recursion on the #DF stack  "BUG: #DF stack guard page was
+#                 hit" after "stack recursion on stack type 5": page faults
+#                 that recur in exc_page_fault until the double-fault stack
+#                 overflows (docs/harness.md: cause not found)
 # with l1, only the first two. Status 1, and nothing printed, for any
 # other ending: that is a failure of the code under test.
 death_cause() {
@@ -79,6 +83,9 @@ death_cause() {
 		echo "guest triple fault"
 	elif tr -d '\r' <"$log" | grep -a -A8 'PANIC: double fault' | grep -aqE 'RSP: 0018:0000[0-7]'; then
 		echo "guest double fault at SYSCALL entry"
+	elif grep -aq 'BUG: #DF stack guard page was hit' "$log" &&
+		grep -aq 'stack recursion on stack type 5' "$log"; then
+		echo "guest fault recursion on the #DF stack"
 	else
 		return 1
 	fi

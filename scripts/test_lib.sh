@@ -15,6 +15,8 @@ cases=(
 	"triple fault after a cut line|# ok 3 tlb_shoothpv: vCPU 0: triple fault, the guest resets\n|guest triple fault|"
 	"double fault at SYSCALL entry|[ 9.1] PANIC: double fault, error_code: 0x0\r\n[ 9.1] CPU: 1 PID: 80 Comm: posix_timers\r\n[ 9.1] RIP: 0010:entry_SYSCALL_64+0x0/0x2f\r\n[ 9.1] Code: 0f 01 f8\r\n[ 9.1] RSP: 0018:00007ffc1d2e3a48 EFLAGS: 00010046\r\n|guest double fault at SYSCALL entry|"
 	"double fault on a kernel stack|[ 9.1] PANIC: double fault, error_code: 0x0\n[ 9.1] RSP: 0018:ffffc90000003f58 EFLAGS: 00010046\n||"
+	"fault recursion on the #DF stack|[ 1.5] BUG: #DF stack guard page was hit at 0x1 (stack is 0x2..0x3)\n[ 1.5] stack guard page: 0000 [#1] SMP\n[ 1.5]  </#DF>\n[ 1.5] WARNING: stack recursion on stack type 5\n[ 3.0] Kernel panic - not syncing: Fatal exception in interrupt\n|guest fault recursion on the #DF stack|"
+	"a task's stack overflow|[ 1.5] BUG: #DF stack guard page was hit at 0x1 (stack is 0x2..0x3)\n[ 1.5] stack guard page: 0000 [#1] SMP\n[ 3.0] Kernel panic - not syncing: Fatal exception\n||"
 	"other panic|Kernel panic - not syncing: Attempted to kill init!\n||"
 	"L1 died|hybridpv: the L1 host ended without reporting a status (QEMU exit 0); its log: x\n[ 3.0] PANIC: double fault\n[ 3.0] RSP: 0018:00007ffc1d2e3a48\n|L1 died|L1 died"
 	"L1 hung|$L1_HUNG_LINE\nhybridpv: the L1 host ended without reporting a status (QEMU exit 0); its log: x\n|L1 hung|L1 hung"
