@@ -28,10 +28,15 @@ SAN_tsan     := -fsanitize=thread
 SAN_fuzz     := -O2 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-Iselftests/host
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
-# make fuzz: every target for FUZZ_SECONDS, FUZZ_JOBS at a time (2 cores:
-# three rounds of 19 minutes, an hour with the builds and sanitized tests)
-FUZZ_SECONDS ?= 1140
+# make fuzz: every target until FUZZ_RUNS executions or FUZZ_SECONDS, FUZZ_JOBS
+# at a time, the slowest first (an input of the VM targets costs a VM's
+# set-up; the CLI's costs microseconds), so that the fast ones fill the time
+# the slow ones leave: on 2 idle cores, about an hour with the builds.
+FUZZ_SECONDS ?= 2100
+FUZZ_RUNS    ?= 10000000
 FUZZ_JOBS    ?= $(shell nproc)
+FUZZ_ORDER   := fuzz_serial fuzz_io fuzz_hypercall fuzz_msr fuzz_boot fuzz_cli
+FUZZ_QUEUE   := $(filter $(FUZZ_TARGETS),$(FUZZ_ORDER)) $(filter-out $(FUZZ_ORDER),$(FUZZ_TARGETS))
 
 .PHONY: all vmm kernel initramfs deps run check check-host clean figures bench
 all: vmm kernel initramfs
@@ -202,9 +207,9 @@ $(FUZZ_BINS): $(BUILD)/fuzz/%: fuzz/%.c $(call san_objs,fuzz,$(VMM_LIB_SRCS) fuz
 
 fuzz-build: $(FUZZ_BINS)
 
-# FUZZ_SECONDS=N per target; the sanitized host tests first
+# the sanitized host tests first
 fuzz: fuzz-build check-host-asan check-host-tsan
-	scripts/fuzz.sh run --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) $(FUZZ_TARGETS)
+	scripts/fuzz.sh run --seconds $(FUZZ_SECONDS) --runs $(FUZZ_RUNS) --jobs $(FUZZ_JOBS) $(FUZZ_QUEUE)
 
 # each corpus and regression input once, as TAP (for make check)
 fuzz-replay: fuzz-build

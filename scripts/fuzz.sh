@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The fuzz targets (fuzz/, docs/security.md), built by make into build/fuzz.
 #
-#   fuzz.sh run [--seconds N] [--jobs J] TARGET...
-#       each target for N seconds of wall time, J at a time, from its seed
+#   fuzz.sh run [--seconds N] [--runs R] [--jobs J] TARGET...
+#       each target for N seconds of wall time, or until it has made R
+#       executions (libFuzzer checks between its jobs: a little more),
+#       J at a time in the order given, from its seed
 #       corpus (fuzz/corpus/T), its regressions (fuzz/regressions/T) and
 #       what earlier runs found (build/fuzz/corpus/T); a crash is kept in
 #       build/fuzz/artifacts/T and the target goes on for the time left.
@@ -40,18 +42,21 @@ seed_dirs() {
 	done
 }
 
-# run_one TARGET SECONDS: a result line into $out/results/TARGET. libFuzzer's
+# run_one TARGET SECONDS RUNS: a result line into $out/results/TARGET. libFuzzer's
 # fork mode (one worker) goes on after a crash, keeping its input: a known
 # bug does not end the run, and every crash is still counted and kept.
 run_one() {
-	local t=$1 secs=$2 log line execs cov ft crashes corpus
+	local t=$1 secs=$2 runs=$3 log line execs cov ft crashes corpus t0
 	local work=$out/corpus/$t art=$out/artifacts/$t
 	mkdir -p "$work" "$art" "$out/logs"
 	log=$out/logs/$t.log
+	t0=$SECONDS
 	# shellcheck disable=SC2046 # (options and directories are words)
 	"$out/$t" "${COMMON[@]}" $(opts_for "$t") -timeout=10 -max_total_time="$secs" \
+		$([ "$runs" -gt 0 ] && echo "-runs=$runs") \
 		-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
 		-artifact_prefix="$art/" "$work" $(seed_dirs "$t") >"$log" 2>&1
+	secs=$((SECONDS - t0))
 	# "#N: cov: C ft: F corp: K exec/s E oom/timeout/crash: O/T/X time: ..."
 	line=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -1)
 	execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$line")
@@ -79,16 +84,18 @@ crash_kinds() {
 }
 
 cmd_run() {
-	local secs=600 jobs=1 t failed=0 started
+	local secs=600 runs=0 jobs=1 t failed=0 started
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--seconds) need_value "$1" $#; secs=$2; shift 2 ;;
+		--runs) need_value "$1" $#; runs=$2; shift 2 ;;
 		--jobs) need_value "$1" $#; jobs=$2; shift 2 ;;
 		-*) usage_error "unknown option '$1'" ;;
 		*) break ;;
 		esac
 	done
-	[[ $secs =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]] || usage_error "--seconds and --jobs take numbers"
+	[[ $secs =~ ^[0-9]+$ && $runs =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]] ||
+		usage_error "--seconds, --runs and --jobs take numbers"
 	[ $# -gt 0 ] || usage_error "no targets"
 	for t in "$@"; do
 		[ -x "$out/$t" ] || usage_error "$out/$t is not built (make fuzz-build)"
@@ -96,17 +103,17 @@ cmd_run() {
 	rm -rf "$out/results"
 	mkdir -p "$out/results"
 	started=$(date +%s)
-	say "$(date -u '+%F %T UTC'): $# targets, ${secs} s each, $jobs at a time, on $(nproc) CPUs (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	say "$(date -u '+%F %T UTC'): $# targets, ${secs} s each$([ "$runs" -gt 0 ] && echo " or $runs executions"), $jobs at a time, on $(nproc) CPUs (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	for t in "$@"; do
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 			wait -n
 		done
-		say "$t: fuzzing for ${secs} s (log: build/fuzz/logs/$t.log)"
-		run_one "$t" "$secs" &
+		say "$t: fuzzing for ${secs} s$([ "$runs" -gt 0 ] && echo " or $runs executions") (log: build/fuzz/logs/$t.log)"
+		run_one "$t" "$secs" "$runs" &
 	done
 	wait
 	say "done in $(($(date +%s) - started)) s (load $(cut -d' ' -f1-3 /proc/loadavg))"
-	printf '%-16s %12s %9s %6s %7s %7s %8s\n' target executions exec/s cov ft corpus crashes
+	printf '%-16s %12s %7s %9s %6s %7s %7s %8s\n' target executions seconds exec/s cov ft corpus crashes
 	for t in "$@"; do
 		local name execs s cov ft corpus crashes
 		read -r name execs s cov ft corpus crashes <"$out/results/$t" || {
@@ -114,7 +121,7 @@ cmd_run() {
 			failed=1
 			continue
 		}
-		printf '%-16s %12s %9s %6s %7s %7s %8s\n' "$name" "$execs" $((execs / (s > 0 ? s : 1))) \
+		printf '%-16s %12s %7s %9s %6s %7s %7s %8s\n' "$name" "$execs" "$s" $((execs / (s > 0 ? s : 1))) \
 			"$cov" "$ft" "$corpus" "$crashes"
 		if [ "$crashes" -gt 0 ]; then
 			failed=1
