@@ -449,10 +449,18 @@ run_item() { # run_item KIND ARG
 			again="took ${BASH_REMATCH[1]} ms from SIGTERM to exit"
 		elif [[ ${problems[0]} =~ ^hang:\ .*the\ L1\ host\ stalled ]]; then
 			again="stopped while the L1 host stood still"
-		elif [[ ${problems[0]} =~ ^the\ guest\ never\ reached\ its\ end\ \(status\ 3\; ]] &&
-			[[ ${lines[0]:-} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
-			again="was reset by a triple fault before its end (hpv: status 3, one line)"
 		fi
+	fi
+	# a reset the guest did not ask for, before or after its end line:
+	# every problem is that status 3
+	if [ "$inner_mode" = nested ] && [ -z "$first_run" ] && [ -z "$again" ] && [ "$st" = 3 ] &&
+		[ "$end_mode" != triple-fault ] && [ ${#lines[@]} = 1 ] &&
+		[[ ${lines[0]} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
+		again="was reset by a triple fault it did not ask for (hpv: status 3, one line)"
+		for p in "${problems[@]}"; do
+			[[ $p =~ ^(the\ guest\ never\ reached\ its\ end\ \(status\ 3\;|exit\ status\ 3,\ |hpv-stat\ end=triple-fault,\ ) ]] ||
+				again=""
+		done
 	fi
 	if [ -n "$again" ]; then
 		echo "# $kind $arg: a first run $again; repeated once (nested)"
