@@ -191,6 +191,26 @@ summarize_err() {
 
 nap() { read -r -t "$1" -u "$nap_fd" _ || :; } # sleep without a fork
 
+# emulation_artefact: with run_item's problems, lines, st and end_mode,
+# the emulation's artefact that explains every problem of the run, if one
+# does (printed as "a first run ..." finishes it)
+emulation_artefact() {
+	local p
+	if [ ${#problems[@]} = 1 ] && [[ ${problems[0]} =~ ^([0-9]+)\ ms\ from\ SIGTERM\ to\ exit ]]; then
+		echo "took ${BASH_REMATCH[1]} ms from SIGTERM to exit"
+	elif [ ${#problems[@]} = 1 ] && [[ ${problems[0]} =~ ^hang:\ .*the\ L1\ host\ stalled ]]; then
+		echo "stopped while the L1 host stood still"
+	elif [ "$st" = 3 ] && [ "$end_mode" != triple-fault ] && [ ${#lines[@]} = 1 ] &&
+		[[ ${lines[0]} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
+		# a reset the guest did not ask for, before or after its end line
+		for p in "${problems[@]}"; do
+			[[ $p =~ ^(the\ guest\ never\ reached\ its\ end\ \(status\ 3\;|exit\ status\ 3,\ |hpv-stat\ end=triple-fault,\ ) ]] ||
+				return 0
+		done
+		echo "was reset by a triple fault it did not ask for (hpv: status 3, one line)"
+	fi
+}
+
 run_item() { # run_item KIND ARG
 	local kind=$1 arg=$2 cmdline out err st t0 t1 term_ms=0 elapsed end_mode="" value=""
 	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss=""
@@ -444,24 +464,7 @@ run_item() { # run_item KIND ARG
 	# short). A run whose one problem is one of these is repeated once, and
 	# fails if the repeat has a problem too.
 	local again=""
-	if [ "$inner_mode" = nested ] && [ -z "$first_run" ] && [ ${#problems[@]} = 1 ]; then
-		if [[ ${problems[0]} =~ ^([0-9]+)\ ms\ from\ SIGTERM\ to\ exit ]]; then
-			again="took ${BASH_REMATCH[1]} ms from SIGTERM to exit"
-		elif [[ ${problems[0]} =~ ^hang:\ .*the\ L1\ host\ stalled ]]; then
-			again="stopped while the L1 host stood still"
-		fi
-	fi
-	# a reset the guest did not ask for, before or after its end line:
-	# every problem is that status 3
-	if [ "$inner_mode" = nested ] && [ -z "$first_run" ] && [ -z "$again" ] && [ "$st" = 3 ] &&
-		[ "$end_mode" != triple-fault ] && [ ${#lines[@]} = 1 ] &&
-		[[ ${lines[0]} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
-		again="was reset by a triple fault it did not ask for (hpv: status 3, one line)"
-		for p in "${problems[@]}"; do
-			[[ $p =~ ^(the\ guest\ never\ reached\ its\ end\ \(status\ 3\;|exit\ status\ 3,\ |hpv-stat\ end=triple-fault,\ ) ]] ||
-				again=""
-		done
-	fi
+	[ "$inner_mode" = nested ] && [ -z "$first_run" ] && again=$(emulation_artefact)
 	if [ -n "$again" ]; then
 		echo "# $kind $arg: a first run $again; repeated once (nested)"
 		first_run=$again
