@@ -2,7 +2,7 @@
 /*
  * hybridpv ABI: the contract between a hybridpv guest kernel and the VMM.
  * The spec is docs/abi.md. The guest series carries an identical copy as
- * arch/x86/include/uapi/asm/hybridpv.h; `make check` fails if the two differ.
+ * its uapi <asm/hybridpv.h>; `make check` fails if the two differ.
  *
  * Rules: numbers and bits are only ever appended, never reused or
  * renumbered; a guest ignores feature bits it does not know; a VMM answers
@@ -12,6 +12,7 @@
 #ifndef _UAPI_ASM_X86_HYBRIDPV_H
 #define _UAPI_ASM_X86_HYBRIDPV_H
 
+#include <linux/const.h>
 #ifndef __ASSEMBLY__
 #include <linux/types.h>
 #endif
@@ -26,14 +27,14 @@
 #define HPV_ABI_VERSION          1
 
 /* CPUID.HPV_CPUID_FEATURES.ebx */
-#define HPV_FEATURE_HYPERCALL_PAGE (1u << 0)
-#define HPV_FEATURE_PVCLOCK        (1u << 1) /* HPV_MSR_PVCLOCK, struct hpv_pvclock */
-#define HPV_FEATURE_PV_IPI         (1u << 2) /* HPV_HC_SEND_IPI */
-#define HPV_FEATURE_PV_TLB_FLUSH   (1u << 3) /* HPV_MSR_VCPU_STATE, struct hpv_vcpu_state */
-#define HPV_FEATURE_PV_TIMER       (1u << 4) /* HPV_HC_SET_TIMER */
-#define HPV_FEATURE_PV_IDLE        (1u << 5) /* HPV_HC_IDLE */
-#define HPV_FEATURE_PV_EOI         (1u << 6) /* HPV_MSR_PV_EOI */
-#define HPV_FEATURE_PV_TIMER_RECORD (1u << 7) /* HPV_MSR_TIMER, struct hpv_timer */
+#define HPV_FEATURE_HYPERCALL_PAGE _BITUL(0)
+#define HPV_FEATURE_PVCLOCK        _BITUL(1) /* HPV_MSR_PVCLOCK, struct hpv_pvclock */
+#define HPV_FEATURE_PV_IPI         _BITUL(2) /* HPV_HC_SEND_IPI */
+#define HPV_FEATURE_PV_TLB_FLUSH   _BITUL(3) /* HPV_MSR_VCPU_STATE, struct hpv_vcpu_state */
+#define HPV_FEATURE_PV_TIMER       _BITUL(4) /* HPV_HC_SET_TIMER */
+#define HPV_FEATURE_PV_IDLE        _BITUL(5) /* HPV_HC_IDLE */
+#define HPV_FEATURE_PV_EOI         _BITUL(6) /* HPV_MSR_PV_EOI */
+#define HPV_FEATURE_PV_TIMER_RECORD _BITUL(7) /* HPV_MSR_TIMER, struct hpv_timer */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
@@ -41,7 +42,7 @@
 #define HPV_MSR_VCPU_STATE       0x48505602 /* per vCPU: gpa of its hpv_vcpu_state | ENABLE */
 #define HPV_MSR_PV_EOI           0x48505603 /* per vCPU: gpa of its EOI word | ENABLE */
 #define HPV_MSR_TIMER            0x48505604 /* per vCPU: gpa of its hpv_timer | ENABLE */
-#define HPV_MSR_ENABLE           (1ULL << 0)
+#define HPV_MSR_ENABLE           _BITULL(0)
 
 /*
  * Per-vCPU clock record, the layout of pvclock_vcpu_time_info. The VMM
@@ -62,7 +63,7 @@ struct hpv_pvclock {
 };
 #endif
 
-#define HPV_PVCLOCK_TSC_STABLE   (1u << 0) /* the same TSC domain on every vCPU */
+#define HPV_PVCLOCK_TSC_STABLE   _BITUL(0) /* the same TSC domain on every vCPU */
 
 /*
  * Per-vCPU state the host keeps up to date while the guest runs. 64 bytes,
@@ -82,8 +83,8 @@ struct hpv_vcpu_state {
 };
 #endif
 
-#define HPV_VCPU_PREEMPTED       (1u << 0)
-#define HPV_VCPU_FLUSH_TLB       (1u << 1)
+#define HPV_VCPU_PREEMPTED       _BITUL(0)
+#define HPV_VCPU_FLUSH_TLB       _BITUL(1)
 
 /*
  * EOI word: a 32-bit, 4-byte aligned word per vCPU. When the host injects
@@ -91,7 +92,7 @@ struct hpv_vcpu_state {
  * guest's EOI then only clears the bit (with a single instruction on the
  * same CPU) and writes the APIC's EOI register only if the bit was clear.
  */
-#define HPV_PV_EOI_PENDING       (1u << 0)
+#define HPV_PV_EOI_PENDING       _BITUL(0)
 
 /*
  * Per-vCPU timer record, 16 bytes, 16-byte aligned. The guest writes the
