@@ -32,7 +32,7 @@ FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 # at a time, the slowest first (an input of the VM targets costs a VM's
 # set-up; the CLI's costs microseconds), so that the fast ones fill the time
 # the slow ones leave: on 2 idle cores, about an hour with the builds.
-FUZZ_SECONDS ?= 2100
+FUZZ_SECONDS ?= 3000
 FUZZ_RUNS    ?= 10000000
 FUZZ_JOBS    ?= $(shell nproc)
 FUZZ_ORDER   := fuzz_serial fuzz_io fuzz_hypercall fuzz_msr fuzz_boot fuzz_cli

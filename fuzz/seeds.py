@@ -197,18 +197,18 @@ def seeds_serial():
 
     def rd(r): return u8(0 | r << 2)
     def wr(r, v): return u8(1 | r << 2) + u8(v)
-    def rx(data): return u8(2) + u16(len(data)) + data
+    def rx(n, seed): return u8(2) + u16(n) + u32(seed)
 
     probe = (wr(IER, 0) + rd(IER) + wr(SCR, 0xa5) + rd(SCR) + wr(SCR, 0x5a) + rd(SCR)
              + wr(MCR, 0x1a) + rd(MSR) + wr(RX, 0x55) + rd(LSR) + rd(RX) + wr(MCR, 0x0b)
              + wr(LCR, 0x80) + wr(RX, 0x01) + wr(IER, 0x00) + rd(RX) + rd(IER) + wr(LCR, 0x03)
              + wr(2, 0x07) + rd(IIR) + wr(IER, 0x0f) + rd(IIR) + rd(IIR) + rd(LSR))
     yield "8250-probe", u8(0) + probe
-    yield "input-by-interrupt", (u8(0) + wr(IER, 0x01) + rx(b"hello, guest\n") + rd(IIR)
+    yield "input-by-interrupt", (u8(0) + wr(IER, 0x01) + rx(13, 0x68656c6c) + rd(IIR)
                                  + rd(LSR) + rd(RX) * 13 + rd(LSR) + rd(IIR))
-    yield "input-overflow-and-clear", (u8(0) + rx(bytes(range(256)) * 3) * 6 + rd(LSR) + rd(RX) * 4
+    yield "input-overflow-and-clear", (u8(0) + rx(768, 0x1234567) * 6 + rd(LSR) + rd(RX) * 4
                                        + wr(2, 0x03) + rd(LSR))
-    yield "output-to-the-host", u8(0x0f) + b"".join(wr(RX, c) for c in b"hybridpv console\r\n")
+    yield "output-to-the-host", u8(0x3f) + b"".join(wr(RX, c) for c in b"hybridpv console\r\n")
 
 
 BOOT_HDR = 0x1f1

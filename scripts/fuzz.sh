@@ -29,7 +29,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=0:print_sta
 opts_for() {
 	case "$1" in
 	fuzz_boot) echo "-max_len=32768 -rss_limit_mb=4096" ;;
-	fuzz_serial) echo "-max_len=8192" ;;
+	fuzz_serial) echo "-max_len=2048" ;;
 	fuzz_cli) echo "-max_len=1024" ;;
 	*) echo "-max_len=2048" ;;
 	esac
