@@ -111,6 +111,20 @@ echo "# == hpv: bad input gets one line and exit status 2 =="
 tap <"$log_dir/bad-input.tap"
 sub_plan_result vmm-bad-input
 
+echo "# == the guest series: checkpatch =="
+# Every patch, and the cover letter, as a maintainer's checkpatch sees them:
+# from a directory outside any git tree, as a git work tree around a .patch
+# file changes what checkpatch makes of its lines.
+checkpatch_dir=$(mktemp -d)
+for p in 0000-cover-letter.patch $(grep -v '^\s*#' "$top/guest-kernel/series" | grep .); do
+	reports=$(cd "$checkpatch_dir" && perl "$build/linux/scripts/checkpatch.pl" --no-tree --strict \
+		--terse -q "$top/guest-kernel/patches/$p" 2>&1)
+	st=$?
+	first=$(grep -m1 -E ': (ERROR|WARNING|CHECK):' <<<"$reports" | sed -E 's/^.*patch:([0-9]+): /line \1: /')
+	result "$st" "checkpatch --strict: ${p%%-*} is clean${first:+ ($first)}"
+done
+rmdir "$checkpatch_dir"
+
 echo "# == in-guest selftests (2 vCPUs) =="
 guest_log=$log_dir/guest.log
 # One boot with 2 vCPUs running every in-guest selftest. The probe is typed
