@@ -92,6 +92,12 @@ kernel: deps
 initramfs: kernel
 	scripts/initramfs.sh
 
+# The guest series applied and built patch by patch in a tree of its own,
+# each patch's bzImage then booted under hpv (TAP; about 15 minutes).
+.PHONY: series-check
+series-check: all
+	scripts/series-build.sh --boot
+
 # CMD goes to the guest as typed: unexpanded by make, single-quoted for the shell.
 run: all
 	scripts/run.sh $(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
