@@ -116,7 +116,7 @@ echo "# == the guest series: checkpatch =="
 # from a directory outside any git tree, as a git work tree around a .patch
 # file changes what checkpatch makes of its lines.
 checkpatch_dir=$(mktemp -d)
-for p in 0000-cover-letter.patch $(grep -v '^\s*#' "$top/guest-kernel/series" | grep .); do
+for p in 0000-cover-letter.patch $(guest_series "$top"); do
 	reports=$(cd "$checkpatch_dir" && perl "$build/linux/scripts/checkpatch.pl" --no-tree --strict \
 		--terse -q "$top/guest-kernel/patches/$p" 2>&1)
 	st=$?

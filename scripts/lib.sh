@@ -21,6 +21,10 @@ usage_error() {
 # need_value OPTION ARGC: an option that takes a value must have one
 need_value() { [ "$2" -ge 2 ] || usage_error "$1 needs a value"; }
 
+# guest_series TOP: the guest series' patch files, in order, one a line
+# (guest-kernel/series without its comments and blank lines)
+guest_series() { grep -v '^\s*#' "$1/guest-kernel/series" | grep .; }
+
 # harness_mode: sets HARNESS_MODE (direct: build/hpv runs on this host;
 # nested: inside an L1 KVM host that QEMU's TCG emulates) and HARNESS_WHY.
 # HPV_MODE=direct|nested overrides the choice; scripts/run.sh passes its

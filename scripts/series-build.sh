@@ -34,7 +34,7 @@ config=$top/build/linux/.config
 tarball=/usr/src/linux-source-6.1.tar.xz
 jobs=${JOBS:-$(($(nproc) + 1))}
 [ -f "$config" ] || usage_error "no $config: run 'make kernel' first"
-mapfile -t patches < <(grep -v '^\s*#' "$top/guest-kernel/series" | grep .)
+mapfile -t patches < <(guest_series "$top")
 
 # A clean tree each run: what an earlier run applied is not reverted.
 rm -rf "$work"
