@@ -101,8 +101,8 @@ python3 -m unittest discover -s "$top/scripts/bench" >"$log_dir/report-tests.log
 result $? "scripts/bench/report.py: its unit tests (report-tests.log)"
 
 echo "# == the fuzz targets replay their corpora and regressions =="
-"$top/scripts/fuzz.sh" replay $(cd "$top/fuzz" && ls fuzz_*.c | sed 's/\.c$//') \
-	>"$log_dir/fuzz-replay.tap" 2>&1
+mapfile -t fuzz_targets < <(cd "$top/fuzz" && for f in fuzz_*.c; do echo "${f%.c}"; done)
+"$top/scripts/fuzz.sh" replay "${fuzz_targets[@]}" >"$log_dir/fuzz-replay.tap" 2>&1
 tap <"$log_dir/fuzz-replay.tap"
 sub_plan_result "fuzz replay" "$log_dir/fuzz-replay.tap"
 
@@ -308,8 +308,10 @@ hostile_rc=$?
 tap <"$log_dir/hostile.tap"
 sub_plan_result "hostile guest" "$log_dir/hostile.tap"
 result "$hostile_rc" "hostile guest: the script's verdict (hostile.tap)"
-# its L1 boots that died were repeated: counted with make check's own
-while read -r line; do RETRIED+=("$line"); done < <(sed -n 's/^# hostile guest batch: died (\(.*\)), an artefact.*/hostile guest (\1)/p' "$log_dir/hostile.tap")
+# its L1 boots that died, and its runs the emulation cut short, were
+# repeated: counted with make check's own
+while read -r line; do RETRIED+=("$line"); done < <(sed -n -e 's/^# hostile guest batch: died (\(.*\)), an artefact.*/hostile guest (\1)/p' \
+	-e 's/^# \(seed [0-9]*\|case [^:]*\): died (\(.*\)), an artefact.*/hostile guest \1 (\2)/p' "$log_dir/hostile.tap")
 
 echo "# logs: ${log_dir#"$top"/}"
 echo "1..$ntap"

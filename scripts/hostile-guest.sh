@@ -191,15 +191,15 @@ summarize_err() {
 
 nap() { read -r -t "$1" -u "$nap_fd" _ || :; } # sleep without a fork
 
-# emulation_artefact: with run_item's problems, lines, st and end_mode,
-# the emulation's artefact that explains every problem of the run, if one
-# does (printed as "a first run ..." finishes it)
+# emulation_artefact: with run_once's problems, lines, st and end_mode,
+# the artefact of the nested emulation that explains every problem of the
+# run, if one does (death_cause's names where it has one)
 emulation_artefact() {
 	local p
 	if [ ${#problems[@]} = 1 ] && [[ ${problems[0]} =~ ^([0-9]+)\ ms\ from\ SIGTERM\ to\ exit ]]; then
-		echo "took ${BASH_REMATCH[1]} ms from SIGTERM to exit"
+		echo "L1 host slow: ${BASH_REMATCH[1]} ms from SIGTERM to exit"
 	elif [ ${#problems[@]} = 1 ] && [[ ${problems[0]} =~ ^hang:\ .*the\ L1\ host\ stalled ]]; then
-		echo "stopped while the L1 host stood still"
+		echo "L1 host stood still"
 	elif [ "$st" = 3 ] && [ "$end_mode" != triple-fault ] && [ ${#lines[@]} = 1 ] &&
 		[[ ${lines[0]} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
 		# a reset the guest did not ask for, before or after its end line
@@ -207,11 +207,11 @@ emulation_artefact() {
 			[[ $p =~ ^(the\ guest\ never\ reached\ its\ end\ \(status\ 3\;|exit\ status\ 3,\ |hpv-stat\ end=triple-fault,\ ) ]] ||
 				return 0
 		done
-		echo "was reset by a triple fault it did not ask for (hpv: status 3, one line)"
+		echo "guest triple fault"
 	fi
 }
 
-run_item() { # run_item KIND ARG
+run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, run_artefact
 	local kind=$1 arg=$2 cmdline out err st t0 t1 term_ms=0 elapsed end_mode="" value=""
 	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss=""
 	local want="" want_end="" nlines=0 new_lines last_out poll k v1 v2 v3 n
@@ -332,7 +332,7 @@ run_item() { # run_item KIND ARG
 		fi
 	fi
 	# a signal we did not send (a guest's own status may be above 128 too)
-	if [ "$term_ms" = 0 ] && [ "$st" -gt 128 ] && ! [ "$end_mode" = status -a "$st" = "$value" ]; then
+	if [ "$term_ms" = 0 ] && [ "$st" -gt 128 ] && ! { [ "$end_mode" = status ] && [ "$st" = "$value" ]; }; then
 		problems+=("hpv died of signal $((st - 128))")
 	fi
 	if [ -z "$end_mode" ] && [ "$timed_out" = 0 ]; then
@@ -346,7 +346,7 @@ run_item() { # run_item KIND ARG
 	halt | spin | idle-halt) want=143 want_end=user ;;
 	esac
 	if [ -n "$want" ] && [ "$timed_out" = 0 ] && [ "$killed" = 0 ]; then
-		[ "$st" != "$want" ] && ! [ "$term_ms" = 0 -a "$st" -gt 128 -a "$end_mode" != status ] &&
+		[ "$st" != "$want" ] && ! { [ "$term_ms" = 0 ] && [ "$st" -gt 128 ] && [ "$end_mode" != status ]; } &&
 			problems+=("exit status $st, $end_mode wants $want")
 		if [ "$want" = 143 ] && [ "$term_ms" != 0 ] && [ $((t1 - term_ms)) -gt 1000 ]; then
 			problems+=("$((t1 - term_ms)) ms from SIGTERM to exit (at most 1000)")
@@ -454,27 +454,37 @@ run_item() { # run_item KIND ARG
 		fi
 	fi
 	rm -f "$out" "$err"
-	# Nested, three endings can be the emulation's rather than hpv's: an
-	# overloaded L1 host can delay an exit past 1 s on its own (its CPUs
-	# run at a fraction of a host core's speed), an L1 host that stands
-	# still for seconds stops the run with it (the poll loop above saw
-	# the gap), and the emulated SVM now and then resets a guest that
-	# asked for no reset (death_cause in scripts/lib.sh: hpv still ends as
-	# documented, status 3 and its one line, but the attack was cut
-	# short). A run whose one problem is one of these is repeated once, and
-	# fails if the repeat has a problem too.
-	local again=""
-	[ "$inner_mode" = nested ] && [ -z "$first_run" ] && again=$(emulation_artefact)
-	if [ -n "$again" ]; then
-		echo "# $kind $arg: a first run $again; repeated once (nested)"
-		first_run=$again
-		run_item "$kind" "$arg"
-		first_run=""
-		return
+	run_verdict=$verdict run_desc=$desc run_todo=$todo run_cpus=$cfg_cpus run_nohpv=$cfg_nohpv
+	run_artefact=""
+	[ "$verdict" != ok ] && run_artefact=$(emulation_artefact)
+	return 0
+}
+run_artefact() { [ -n "$run_artefact" ] && echo "$run_artefact"; }
+
+# run_item KIND ARG: run_once, repeated by the one retry policy (scripts/
+# lib.sh: nested only, at most three times, each repeat printed) where the
+# run's every problem is an artefact of the nested emulation: an
+# overloaded L1 host can delay an exit past 1 s on its own (its CPUs run
+# at a fraction of a host core's speed), an L1 host that stands still for
+# seconds stops the run with it (the poll loop saw the gap), and the
+# emulated SVM now and then resets a guest that asked for no reset (hpv
+# still ends as documented, status 3 and its one line, but the attack was
+# cut short). A repeat must pass on its own. "hostile-stat" gives the
+# outer loop the run's vCPUs and repeats, for its tally.
+run_item() {
+	local kind=$1 arg=$2 causes=""
+	RETRIED=()
+	retry_nested --cause run_artefact "$kind $arg" 3 "" run_once "$kind" "$arg"
+	if [ ${#RETRIED[@]} -gt 0 ]; then
+		causes=$(printf '%s, ' "${RETRIED[@]#"$kind $arg ("}")
+		causes=${causes//), /, }
+		causes=${causes%, }
+		causes=${causes%)}
+		run_desc+=" (repeated ${#RETRIED[@]} times, after: $causes)"
 	fi
-	[ -n "$first_run" ] && desc+=" (a first run $first_run)"
-	[ "$verdict" = todo ] && desc+=" # TODO known hpv bug: $todo"
-	echo "hostile-result $verdict $kind $arg|$desc"
+	[ "$run_verdict" = todo ] && run_desc+=" # TODO known hpv bug: $run_todo"
+	echo "hostile-stat $kind $arg|$run_cpus|$run_nohpv|${#RETRIED[@]}|$causes"
+	echo "hostile-result $run_verdict $kind $arg|$run_desc"
 }
 
 inner_main() {
@@ -494,7 +504,7 @@ inner_main() {
 }
 
 if [ "$inner" = 1 ]; then
-	inner_items=$spec first_run=""
+	inner_items=$spec HARNESS_MODE=$inner_mode HARNESS_WHY="--mode $inner_mode"
 	timeout=${timeout:-20}
 	max_time=${max_time:-$((timeout * 6))}
 	halt_wait_ms=${HOSTILE_HALT_WAIT_MS:-2000}
@@ -518,7 +528,33 @@ rm -rf "$logs"
 mkdir -p "$logs"
 
 ntap=0 passed=0 failed=0 todo=0 l1_boots=0 l1_deaths=0 start_s=$SECONDS
-declare -A done_item=() deaths_of=()
+declare -A done_item=() deaths_of=() runs_by_cpus=() tf_by_cpus=() repeats_by_cause=()
+nohpv_runs=0 nohpv_tf=0 repeated_runs=0
+# tally ITEM|CPUS|NOHPV|REPEATS|CAUSES (a hostile-stat line): which runs the
+# emulation's triple faults hit, by vCPU count and with the ABI off
+tally() {
+	local cpus nohpv n causes c tf=0
+	IFS='|' read -r _ cpus nohpv n causes <<<"$1"
+	runs_by_cpus[$cpus]=$((${runs_by_cpus[$cpus]:-0} + 1))
+	[ "$nohpv" = 1 ] && nohpv_runs=$((nohpv_runs + 1))
+	[ "$n" -gt 0 ] && repeated_runs=$((repeated_runs + 1))
+	while read -r c; do
+		[ -n "$c" ] || continue
+		repeats_by_cause[$c]=$((${repeats_by_cause[$c]:-0} + 1))
+		[ "$c" = "guest triple fault" ] && tf=$((tf + 1))
+	done <<<"${causes//, /$'\n'}"
+	tf_by_cpus[$cpus]=$((${tf_by_cpus[$cpus]:-0} + tf))
+	[ "$nohpv" = 1 ] && nohpv_tf=$((nohpv_tf + tf))
+}
+repeat_report() {
+	local c k list="" by=""
+	for c in "${!repeats_by_cause[@]}"; do list+="${list:+, }$c ${repeats_by_cause[$c]}"; done
+	for k in $(printf '%s\n' "${!runs_by_cpus[@]}" | sort -n); do
+		by+="${by:+, }$k vCPUs ${tf_by_cpus[$k]:-0} in ${runs_by_cpus[$k]}"
+	done
+	echo "# hostile guest: $repeated_runs runs repeated after an artefact of the nested emulation${list:+ ($list)}"
+	echo "# hostile guest: unasked triple faults by vCPU count (faults in runs): ${by:-none}; with --no-hybridpv $nohpv_tf in $nohpv_runs"
+}
 emit() { # emit ITEM VERDICT DESCRIPTION
 	local what=$1 v=$2 d=$3
 	ntap=$((ntap + 1))
@@ -573,6 +609,7 @@ run_batch() {
 			done_item[$it]=1
 			emit "$it" "$verdict" "$d"
 			current="" ;;
+		"hostile-stat "*) tally "${line#hostile-stat }" ;;
 		"hostile-done") finished=0 ;;
 		"#"*) echo "$line" ;;
 		*) [ -n "$line" ] && echo "# $line" ;;
@@ -625,5 +662,6 @@ wall=$((SECONDS - start_s))
 echo "1..$ntap"
 nseeds=$(printf '%s\n' "${items[@]}" | grep -c '^seed ')
 echo "# hostile guest: $nseeds seeds and $((ntap - nseeds)) regressions in $wall s ($(awk -v w="$wall" -v n="$ntap" 'BEGIN{printf "%.1f", w/n}') s each): $passed passed, $failed failed, $todo known hpv bugs (TODO)"
+[ "$mode" = nested ] && repeat_report
 [ "$mode" = nested ] && echo "# hostile guest: $l1_boots L1 boots, $l1_deaths L1 deaths (an artefact of the nested emulation: the run it died in was repeated)"
 [ "$failed" -eq 0 ]

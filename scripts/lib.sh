@@ -95,9 +95,11 @@ death_cause() {
 	fi
 }
 
-# retry_nested [--done FN] [--until S] [--l1-only] NAME REPEATS LOG CMD [ARG...]
+# retry_nested [--done FN] [--until S] [--l1-only] [--cause FN] NAME REPEATS LOG CMD [ARG...]
 # Runs CMD, which writes LOG. When CMD has died of the nested emulation
-# (death_cause LOG; --l1-only: of an L1 death alone), in nested mode, with
+# (death_cause LOG; --l1-only: of an L1 death alone; --cause: FN prints
+# the artefact that ended the run and succeeds, for a caller that judges
+# a run by more than its log), in nested mode, with
 # fewer than REPEATS repeats made and, with --until, bash's SECONDS still
 # below S, it keeps a copy of LOG beside it (LOG's name with "-died-N"),
 # says so and runs CMD again. FN (--done) succeeding after a run means nothing is
@@ -109,10 +111,11 @@ death_cause() {
 RETRIED=()
 # shellcheck disable=SC2034 # (RETRY_CAUSE: for CMD)
 retry_nested() {
-	local done_fn="" until="" scope=any
+	local done_fn="" until="" scope=any cause_fn=""
 	while :; do
 		case "$1" in
 		--done) done_fn=$2; shift 2 ;;
+		--cause) cause_fn=$2; shift 2 ;;
 		--until) until=$2; shift 2 ;;
 		--l1-only) scope=l1; shift ;;
 		*) break ;;
@@ -128,7 +131,11 @@ retry_nested() {
 		if [ -n "$done_fn" ] && "$done_fn"; then
 			return "$st"
 		fi
-		cause=$(death_cause "$log" "$scope") || return "$st"
+		if [ -n "$cause_fn" ]; then
+			cause=$("$cause_fn") || return "$st"
+		else
+			cause=$(death_cause "$log" "$scope") || return "$st"
+		fi
 		if [ "$HARNESS_MODE" != nested ]; then
 			say "$name: died ($cause); not repeated in direct mode"
 			return "$st"

@@ -25,7 +25,7 @@ cases=(
 	"a console with a NUL byte|x\0y\nhpv: vCPU 0: triple fault, the guest resets\n|guest triple fault|"
 )
 echo "TAP version 13"
-echo "1..$((${#cases[@]} * 2 + 6))"
+echo "1..$((${#cases[@]} * 2 + 8))"
 n=0 failed=0
 check() { # check DESCRIPTION COMMAND...
 	local d=$1
@@ -79,4 +79,17 @@ got=$(retries nested 3 "other panic")
 check "retry_nested: any other failure is not repeated" [ "$got" = "1; no boot repeated" ]
 got=$(retries direct 3 "triple fault")
 check "retry_nested: direct mode never repeats" [ "$got" = "1; no boot repeated" ]
+# --cause: the caller's judgement of the run, not a log
+# shellcheck disable=SC2317 # (called by retry_nested)
+judged_run() { runs=$((runs + 1)); }
+# shellcheck disable=SC2317
+judge() { [ "$runs" -le "$bad_runs" ] && echo "guest triple fault"; }
+HARNESS_MODE=nested RETRIED=() runs=0 bad_runs=2
+retry_nested --cause judge seed "3" "" judged_run >/dev/null
+check "retry_nested --cause: repeats while FN names an artefact" \
+	[ "$runs; $(retry_summary run)" = "3; 2 runs repeated: seed (guest triple fault), seed (guest triple fault)" ]
+# shellcheck disable=SC2034 # (read by retry_nested)
+HARNESS_MODE=nested RETRIED=() runs=0 bad_runs=9
+retry_nested --cause judge seed "3" "" judged_run >/dev/null
+check "retry_nested --cause: at most REPEATS repeats" [ "$runs" = 4 ]
 exit $failed
