@@ -58,10 +58,16 @@ l1_hung() { # l1_hung L1-CONSOLE-LOG
 	n=$(grep -ac 'rcu: INFO: rcu_sched detected stalls' "$1" 2>/dev/null)
 	[ "${n:-0}" -ge "$L1_HANG_STALLS" ]
 }
+# It can also stand still with every CPU idle and its clock stopped, which
+# no stall report shows: L1's init writes a heartbeat to the status port
+# every 10 s, and the watchdog ends an L1 host silent there this long.
+L1_SILENT_S=180
+L1_SILENT_LINE="hybridpv: the L1 host stood still (no heartbeat for $L1_SILENT_S s); ending it"
 
 # death_cause LOG [l1]: the nested emulation's death that LOG (a run's
 # console and run.sh's messages) shows, printed as one of
-#   L1 hung       run.sh's watchdog ended a hung L1 host (L1_HUNG_LINE)
+#   L1 hung       run.sh's watchdog ended a hung L1 host (L1_HUNG_LINE,
+#                 or L1_SILENT_LINE for one whose heartbeat stopped)
 #   L1 died       QEMU ended without L1 reporting hpv's status (run.sh says so)
 #   guest triple fault                   hpv: "vCPU N: triple fault"
 #   guest double fault at SYSCALL entry  "PANIC: double fault" with a
@@ -76,7 +82,7 @@ l1_hung() { # l1_hung L1-CONSOLE-LOG
 death_cause() {
 	local log=$1 scope=${2:-any}
 	[ -r "$log" ] || return 1
-	if grep -aqF "$L1_HUNG_LINE" "$log"; then
+	if grep -aqF -e "$L1_HUNG_LINE" -e "$L1_SILENT_LINE" "$log"; then
 		echo "L1 hung"
 	elif grep -aq 'the L1 host ended without reporting a status' "$log"; then
 		echo "L1 died"

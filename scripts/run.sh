@@ -102,16 +102,24 @@ qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	2> >(grep -v "TCG doesn't support requested feature" >&2) 0<&0 &
 qemu=$!	# (0<&0: a background job would otherwise get /dev/null as its console input)
 # The L1 host can also hang rather than die: the watchdog ends it once its
-# kernel has reported RCU stalls for minutes (l1_hung), and says so, so
-# that the caller sees an L1 death (scripts/lib.sh).
+# kernel has reported RCU stalls for minutes (l1_hung), or once its
+# heartbeat on the status port has stopped for L1_SILENT_S, and says so,
+# so that the caller sees an L1 death (scripts/lib.sh).
 (
+	size=0 last=$SECONDS
 	while kill -0 "$qemu" 2>/dev/null; do
 		sleep 10
+		now=$(stat -c %s "$script.status" 2>/dev/null || echo 0)
+		[ "$now" != "$size" ] && size=$now last=$SECONDS
 		if l1_hung "$script.l1.log"; then
 			echo "$L1_HUNG_LINE" >&2
-			kill "$qemu" 2>/dev/null
-			break
+		elif [ $((SECONDS - last)) -ge "$L1_SILENT_S" ]; then
+			echo "$L1_SILENT_LINE" >&2
+		else
+			continue
 		fi
+		kill "$qemu" 2>/dev/null
+		break
 	done
 ) &
 watchdog=$!
