@@ -459,7 +459,7 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 	[ "$verdict" != ok ] && run_artefact=$(emulation_artefact)
 	return 0
 }
-run_artefact() { [ -n "$run_artefact" ] && echo "$run_artefact"; }
+artefact_of_run() { [ -n "$run_artefact" ] && echo "$run_artefact"; }
 
 # run_item KIND ARG: run_once, repeated by the one retry policy (scripts/
 # lib.sh: nested only, at most three times, each repeat printed) where the
@@ -474,7 +474,7 @@ run_artefact() { [ -n "$run_artefact" ] && echo "$run_artefact"; }
 run_item() {
 	local kind=$1 arg=$2 causes=""
 	RETRIED=()
-	retry_nested --cause run_artefact "$kind $arg" 3 "" run_once "$kind" "$arg"
+	retry_nested --cause artefact_of_run "$kind $arg" 3 "" run_once "$kind" "$arg"
 	if [ ${#RETRIED[@]} -gt 0 ]; then
 		causes=$(printf '%s, ' "${RETRIED[@]#"$kind $arg ("}")
 		causes=${causes//), /, }
