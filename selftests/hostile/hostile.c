@@ -45,12 +45,31 @@ static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
 static uint8_t idt[256 * 16] __attribute__((aligned(16)));
-static uint64_t gdt[4] __attribute__((aligned(16))) = {
+/* then a 16-byte TSS descriptor per CPU (SEL_TSS(id)) */
+static uint64_t gdt[4 + 2 * MAX_CPUS] __attribute__((aligned(16))) = {
 	0,
 	0x00af9a000000ffffULL, /* SEL_CODE64 */
 	0x00cf92000000ffffULL, /* SEL_DATA */
 	0x00cf9a000000ffffULL, /* SEL_CODE32, for the trampoline */
 };
+
+/*
+ * A TSS per CPU, for IST1: the double fault runs on a stack of its own, so
+ * that whatever broke the first delivery is reported instead of turning
+ * into a triple fault. The IST stack lies in the CPU's own stack area,
+ * above its struct cpu, so this_cpu() works there too.
+ */
+struct __attribute__((packed)) tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap_base;
+};
+#define IST_TOP 6144 /* from the base of the CPU's stack area */
+_Static_assert(sizeof(struct cpu) + 2048 <= IST_TOP, "no room for the IST stack");
+static struct tss64 tss[MAX_CPUS] __attribute__((aligned(16)));
 
 static char cmdline[2048];
 static uint32_t tsc_khz;
@@ -103,6 +122,11 @@ void trap_entry(struct frame *f)
 		return;
 	}
 	c->c.exceptions[v]++;
+	if (v == 8) {
+		asm volatile("mov %%cr2, %0" : "=r"(c->last_cr2));
+		guest_fail("cpu %u: double fault at rip 0x%lx, rsp 0x%lx, cr2 0x%lx, after action %lu",
+			   c->id, f->rip, f->rsp, c->last_cr2, c->c.actions);
+	}
 	if (v == 2) /* NMI: someone sent one; nothing to do */
 		return;
 	if (v == 1) { /* #DB: a debug MSR or TF we set by accident: carry on */
@@ -159,7 +183,7 @@ static void build_idt(void)
 		g[1] = (h >> 8) & 0xff;
 		g[2] = SEL_CODE64;
 		g[3] = 0;
-		g[4] = 0;    /* IST */
+		g[4] = i == 8 ? 1 : 0; /* IST: the double fault's own stack */
 		g[5] = 0x8e; /* present, DPL 0, interrupt gate */
 		g[6] = (h >> 16) & 0xff;
 		g[7] = (h >> 24) & 0xff;
@@ -493,9 +517,24 @@ static void pvclock_init(void)
 	m.pv_ok = m.pv_mul != 0;
 }
 
+static void tss_init(struct cpu *c)
+{
+	uint64_t base = (uint64_t)&tss[c->id], limit = sizeof(struct tss64) - 1;
+	uint64_t *d = &gdt[SEL_TSS(c->id) / 8];
+
+	tss[c->id].ist[0] = (uint64_t)c + IST_TOP;
+	tss[c->id].iomap_base = sizeof(struct tss64);
+	d[0] = limit | (base & 0xffffff) << 16 | 0x89ULL << 40 | (base >> 24 & 0xff) << 56;
+	d[1] = base >> 32;
+	asm volatile("ltr %w0" : : "r"(SEL_TSS(c->id)) : "memory");
+}
+
 static void cpu_init(struct cpu *c)
 {
 	c->id = lapic_read(APIC_ID) >> 24;
+	if (c->id >= MAX_CPUS)
+		guest_fail("APIC id %u: more than %d CPUs", c->id, MAX_CPUS);
+	tss_init(c);
 	seed_rng(c, m.seed);
 	c->hcpage = (uint8_t *)ARENA_HC(c->id);
 	cpus[c->id] = c;

@@ -46,6 +46,7 @@
 #define SEL_CODE64 0x08
 #define SEL_DATA   0x10
 #define SEL_CODE32 0x18
+#define SEL_TSS(id) (0x20 + 16 * (id))
 
 #ifndef __ASSEMBLY__
 #include <stdarg.h>
