@@ -191,6 +191,23 @@ summarize_err() {
 
 nap() { read -r -t "$1" -u "$nap_fd" _ || :; } # sleep without a fork
 
+# thread_states PID: where each of hpv's threads is, as
+# "STATE:WCHAN:SYSCALL(ARG0,ARG1)" from /proc (a hang's evidence, taken
+# before the SIGTERM that may end it; KVM_RUN is 16(FD,0xae80))
+thread_states() {
+	local t st wchan sc a1 a2 out=""
+	for t in /proc/"$1"/task/*; do
+		read -r st <"$t/stat" 2>/dev/null || continue
+		st=${st##*) }
+		wchan=""
+		read -r wchan <"$t/wchan" 2>/dev/null || [ -n "$wchan" ] || wchan="?" # (no newline)
+		sc="?" a1="" a2=""
+		read -r sc a1 a2 _ <"$t/syscall" 2>/dev/null
+		out+="${out:+ }${st%% *}:${wchan:-0}:$sc${a2:+($a1,$a2)}"
+	done
+	echo "${out:-gone}"
+}
+
 # emulation_artefact: with run_once's problems, lines, st and end_mode,
 # the artefact of the nested emulation that explains every problem of the
 # run, if one does (death_cause's names where it has one)
@@ -213,7 +230,7 @@ emulation_artefact() {
 
 run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, run_artefact
 	local kind=$1 arg=$2 cmdline out err st t0 t1 term_ms=0 elapsed end_mode="" value=""
-	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss=""
+	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss="" hang_threads=""
 	local want="" want_end="" nlines=0 new_lines last_out poll k v1 v2 v3 n
 	local guest_fail="" san="" abi_n="" restarts="" cpus_line="" feat_line="" last_line="" kvmpv=""
 	local -a cls=() mms=()
@@ -273,6 +290,10 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 		fi
 	done
 	if kill -0 "$pid" 2>/dev/null; then
+		if [ "$timed_out" != 0 ]; then
+			hang_threads=$(thread_states "$pid")
+			grep -q '^hpv-stat: end=' "$err" && hang_threads+="; its --stats were out"
+		fi
 		# SIGTERM; SIGKILL 3 s later if that did nothing. The time to the
 		# exit is measured by a blocking wait, not by polling.
 		stamp term_ms
@@ -328,7 +349,7 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 		if [ "$gap_ms" -ge 5000 ]; then
 			problems+=("hang: $timed_out, and the harness itself stood still for $((gap_ms / 1000)) s: the L1 host stalled (SIGTERM: status $st; last: $last_line)")
 		else
-			problems+=("hang: $timed_out (SIGTERM: status $st; last: $last_line)")
+			problems+=("hang: $timed_out (hpv's threads: $hang_threads; SIGTERM: status $st; last: $last_line)")
 		fi
 	fi
 	# a signal we did not send (a guest's own status may be above 128 too)
