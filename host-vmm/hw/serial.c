@@ -147,11 +147,18 @@ static void *serial__writer(void *arg)
 
 void serial__reset(struct serial *s, int out_fd, void (*set_irq)(void *, int), void *ctx)
 {
+	pthread_condattr_t attr;
+
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->tx_lock, NULL);
 	pthread_cond_init(&s->tx_ready, NULL);
-	pthread_cond_init(&s->tx_progress, NULL);
+	/* the flush's bound is elapsed time: a step of the wall clock must
+	 * not stretch it */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->tx_progress, &attr);
+	pthread_condattr_destroy(&attr);
 	s->out_fd = out_fd;
 	s->set_irq = set_irq;
 	s->irq_ctx = ctx;
@@ -168,7 +175,7 @@ static struct timespec serial__after_ms(long ms)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	t.tv_sec += ms / 1000;
 	t.tv_nsec += (ms % 1000) * 1000000;
 	if (t.tv_nsec >= 1000000000) {
