@@ -230,7 +230,7 @@ emulation_artefact() {
 
 run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, run_artefact
 	local kind=$1 arg=$2 cmdline out err st t0 t1 term_ms=0 elapsed end_mode="" value=""
-	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss="" hang_threads=""
+	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss="" hang_threads="" quiet_threads=""
 	local want="" want_end="" nlines=0 new_lines last_out poll k v1 v2 v3 n
 	local guest_fail="" san="" abi_n="" restarts="" cpus_line="" feat_line="" last_line="" kvmpv=""
 	local -a cls=() mms=()
@@ -272,7 +272,10 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 		prev_t1=$t1
 		poll=$(awk '/^hostile: / { n++ } /^hostile: end=/ && !e { e = substr($2, 5) } END { print n + 0, e }' "$out")
 		new_lines=${poll%% *}
-		[ "$new_lines" != "$nlines" ] && nlines=$new_lines last_out=$t1
+		[ "$new_lines" != "$nlines" ] && nlines=$new_lines last_out=$t1 quiet_threads=""
+		# halfway to a hang: where hpv's threads are while it lasts
+		[ -z "$quiet_threads" ] && [ $((t1 - last_out)) -ge $((timeout * 500)) ] &&
+			quiet_threads=$(thread_states "$pid")
 		if [ "$seen_end" = 0 ] && [ -n "${poll#* }" ]; then
 			seen_end=$t1
 			end_mode=${poll#* }
@@ -289,11 +292,11 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 			break
 		fi
 	done
+	if [ "$timed_out" != 0 ]; then
+		hang_threads="after $((timeout / 2)) s of silence: ${quiet_threads:-none}; at the timeout: $(thread_states "$pid")"
+		grep -q '^hpv-stat: end=' "$err" && hang_threads+=", its --stats out"
+	fi
 	if kill -0 "$pid" 2>/dev/null; then
-		if [ "$timed_out" != 0 ]; then
-			hang_threads=$(thread_states "$pid")
-			grep -q '^hpv-stat: end=' "$err" && hang_threads+="; its --stats were out"
-		fi
 		# SIGTERM; SIGKILL 3 s later if that did nothing. The time to the
 		# exit is measured by a blocking wait, not by polling.
 		stamp term_ms
@@ -349,7 +352,7 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 		if [ "$gap_ms" -ge 5000 ]; then
 			problems+=("hang: $timed_out, and the harness itself stood still for $((gap_ms / 1000)) s: the L1 host stalled (SIGTERM: status $st; last: $last_line)")
 		else
-			problems+=("hang: $timed_out (hpv's threads: $hang_threads; SIGTERM: status $st; last: $last_line)")
+			problems+=("hang: $timed_out (hpv's threads $hang_threads; $([ "$term_ms" = 0 ] && echo "it ended by itself then" || echo SIGTERM): status $st; last: $last_line)")
 		fi
 	fi
 	# a signal we did not send (a guest's own status may be above 128 too)
