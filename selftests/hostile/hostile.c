@@ -122,19 +122,17 @@ void trap_entry(struct frame *f)
 		return;
 	}
 	c->c.exceptions[v]++;
-	if (v == 8) {
+	if (v == 8 || v == 14)
 		asm volatile("mov %%cr2, %0" : "=r"(c->last_cr2));
+	if (v == 8)
 		guest_fail("cpu %u: double fault at rip 0x%lx, rsp 0x%lx, cr2 0x%lx, after action %lu",
 			   c->id, f->rip, f->rsp, c->last_cr2, c->c.actions);
-	}
 	if (v == 2) /* NMI: someone sent one; nothing to do */
 		return;
 	if (v == 1) { /* #DB: a debug MSR or TF we set by accident: carry on */
 		f->rflags &= ~0x100ULL;
 		return;
 	}
-	if (v == 14)
-		asm volatile("mov %%cr2, %0" : "=r"(c->last_cr2));
 	if (c->fixup_rip) {
 		f->rip = c->fixup_rip;
 		f->rsp = c->fixup_rsp;
