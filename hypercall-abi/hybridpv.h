@@ -35,6 +35,8 @@
 #define HPV_FEATURE_PV_IDLE        _BITUL(5) /* HPV_HC_IDLE */
 #define HPV_FEATURE_PV_EOI         _BITUL(6) /* HPV_MSR_PV_EOI */
 #define HPV_FEATURE_PV_TIMER_RECORD _BITUL(7) /* HPV_MSR_TIMER, struct hpv_timer */
+#define HPV_FEATURE_STEAL_TIME     _BITUL(8) /* HPV_MSR_VCPU_STATE: steal */
+#define HPV_FEATURE_PV_PREEMPTED   _BITUL(9) /* HPV_MSR_VCPU_STATE: HPV_VCPU_PREEMPTED */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
@@ -66,11 +68,13 @@ struct hpv_pvclock {
 #define HPV_PVCLOCK_TSC_STABLE   _BITUL(0) /* the same TSC domain on every vCPU */
 
 /*
- * Per-vCPU state the host keeps up to date while the guest runs. 64 bytes,
- * 64-byte aligned. The host sets HPV_VCPU_PREEMPTED while the vCPU is
- * runnable but not running; a guest that wants a TLB flush from such a
- * vCPU sets HPV_VCPU_FLUSH_TLB with a compare-and-exchange instead of
- * sending an IPI, and the host flushes that vCPU's TLB before it next runs.
+ * Per-vCPU state the host keeps up to date while the guest runs, for any
+ * of HPV_FEATURE_PV_TLB_FLUSH, HPV_FEATURE_STEAL_TIME and
+ * HPV_FEATURE_PV_PREEMPTED. 64 bytes, 64-byte aligned. The host sets
+ * HPV_VCPU_PREEMPTED while the vCPU is runnable but not running, and adds
+ * that time to steal; a guest that wants a TLB flush from such a vCPU sets
+ * HPV_VCPU_FLUSH_TLB with a compare-and-exchange instead of sending an
+ * IPI, and the host flushes that vCPU's TLB before it next runs.
  */
 #ifndef __ASSEMBLY__
 struct hpv_vcpu_state {

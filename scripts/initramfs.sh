@@ -13,7 +13,9 @@ mkdir -p "$build/guest/bin"
 for t in "$top"/selftests/guest/*.c; do
 	[ -e "$t" ] || continue
 	n=$(basename "$t" .c)
-	if [ ! "$build/guest/bin/$n" -nt "$t" ]; then
+	# (a shared header newer than the binary rebuilds it too)
+	if [ ! "$build/guest/bin/$n" -nt "$t" ] ||
+		[ -n "$(find "$top/selftests/guest" -name '*.h' -newer "$build/guest/bin/$n")" ]; then
 		"${cc[@]}" -o "$build/guest/bin/$n" "$t" -lrt
 	fi
 done

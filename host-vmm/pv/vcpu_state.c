@@ -5,7 +5,8 @@
  * them through our MSRs:
  * - HPV_MSR_VCPU_STATE becomes KVM's steal-time record (same layout): KVM
  *   sets the preempted flag when it schedules the vCPU thread out and, on
- *   the next entry, clears it and flushes the guest TLB if asked to;
+ *   the next entry, clears it, adds the time the thread waited to run to
+ *   steal, and flushes the guest TLB if asked to;
  * - HPV_MSR_PV_EOI becomes KVM's PV EOI word: KVM sets its bit when an
  *   injected interrupt's EOI can be a bit-clear in the guest, and completes
  *   that EOI at the next exit, so the EOI costs no exit of its own.
@@ -25,17 +26,21 @@
 
 _Static_assert(sizeof(struct hpv_vcpu_state) == 64, "KVM's steal-time record is 64 bytes");
 
+/* What the vCPU state record serves; any one of them makes it registrable. */
+#define HPV_VCPU_STATE_FEATURES \
+	(HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED)
+
 /* Ours, with KVM's MSR of the same record layout. */
 static const struct kvm_record {
 	struct pv_record_spec spec;
 	uint32_t kvm_msr;
 	const char *lacks; /* what a host that refuses the MSR cannot do */
 } kvm_records[] = {
-	{ { HPV_MSR_VCPU_STATE, "vcpu-state", HPV_FEATURE_PV_TLB_FLUSH,
+	{ { HPV_MSR_VCPU_STATE, "vcpu-state", HPV_VCPU_STATE_FEATURES,
 	    sizeof(struct hpv_vcpu_state), sizeof(struct hpv_vcpu_state), 0, true },
 	  MSR_KVM_STEAL_TIME,
 	  "KVM keeps no steal-time record on this host (no CONFIG_SCHED_INFO): "
-	  "paravirtual TLB flush not offered" },
+	  "paravirtual TLB flush, steal time and preemption hints not offered" },
 	{ { HPV_MSR_PV_EOI, "pv-eoi", HPV_FEATURE_PV_EOI, sizeof(uint32_t), sizeof(uint32_t), 0,
 	    true },
 	  MSR_KVM_PV_EOI_EN, "KVM refuses PV EOI on this host: paravirtual EOI not offered" },

@@ -21,75 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-
-#define DEBUGFS "/sys/kernel/debug/hybridpv/"
-
-static const char *expect(void)
-{
-	const char *e = getenv("HPV_EXPECT_PVOPS");
-
-	return e ? e : "on";
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fputs(s, f) >= 0;
-	return (fclose(f) == 0 && ok) ? 0 : -1;
-}
-
-static long op_counter(const char *op, const char *field)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/hypervisor/hybridpv/%s/%s", op, field);
-	return read_long(path);
-}
-
-/* With the op on, its calls counter must have moved; otherwise it stays. */
-static void check_used(struct __test_metadata *_metadata, const char *op, long before)
-{
-	long after = op_counter(op, "calls");
-
-	TH_LOG("%s calls %ld -> %ld (%s)", op, before, after, expect());
-	if (!strcmp(expect(), "on")) {
-		EXPECT_GT(after, before);
-	} else if (!strcmp(expect(), "off")) {
-		EXPECT_EQ(after, before);
-	}
-}
-
-static int online_cpus(void)
-{
-	return (int)sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-/* Run the calling thread on @cpu alone; 0 or -1. */
-static int pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
+#include "pv_lib.h"
 
 TEST(ipi_storm_every_cpu_to_every_other)
 {
@@ -254,21 +186,6 @@ static int cmp_long(const void *a, const void *b)
 static long ts_ns(const struct timespec *t)
 {
 	return t->tv_sec * 1000000000L + t->tv_nsec;
-}
-
-static bool op_on(const char *op)
-{
-	char path[128], state[8] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/hypervisor/hybridpv/%s/state", op);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(state, sizeof(state), f))
-		state[0] = 0;
-	fclose(f);
-	return !strncmp(state, "on", 2);
 }
 
 /* N absolute sleeps of delay_ns: how late each came back (never early). */

@@ -26,7 +26,9 @@ static const struct hpv_rec {
 } recs[] = {
 	{ HPV_MSR_HYPERCALL_PAGE, HPV_FEATURE_HYPERCALL_PAGE, 4096, 4096, 1 << 20, false, "page" },
 	{ HPV_MSR_PVCLOCK, HPV_FEATURE_PVCLOCK, 32, 32, 0, true, "pvclock" },
-	{ HPV_MSR_VCPU_STATE, HPV_FEATURE_PV_TLB_FLUSH, 64, 64, 0, true, "vcpu-state" },
+	{ HPV_MSR_VCPU_STATE,
+	  HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED, 64, 64, 0,
+	  true, "vcpu-state" },
 	{ HPV_MSR_PV_EOI, HPV_FEATURE_PV_EOI, 4, 4, 0, true, "pv-eoi" },
 	{ HPV_MSR_TIMER, HPV_FEATURE_PV_TIMER_RECORD, 16, 16, 0, true, "timer" },
 };

@@ -18,7 +18,8 @@ struct report;
 #define HPV_FEATURES_ALL                                                                   \
 	(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_IPI |              \
 	 HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_IDLE |             \
-	 HPV_FEATURE_PV_EOI | HPV_FEATURE_PV_TIMER_RECORD)
+	 HPV_FEATURE_PV_EOI | HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_STEAL_TIME |          \
+	 HPV_FEATURE_PV_PREEMPTED)
 
 struct pv_config {
 	uint32_t withheld;            /* HPV_FEATURE_* bits not to offer */
