@@ -200,12 +200,24 @@ thread_states() {
 		read -r st <"$t/stat" 2>/dev/null || continue
 		st=${st##*) }
 		wchan=""
-		read -r wchan <"$t/wchan" 2>/dev/null || [ -n "$wchan" ] || wchan="?" # (no newline)
+		{ read -r wchan <"$t/wchan"; } 2>/dev/null || [ -n "$wchan" ] || wchan="?" # (no newline)
 		sc="?" a1="" a2=""
 		read -r sc a1 a2 _ <"$t/syscall" 2>/dev/null
 		out+="${out:+ }${st%% *}:${wchan:-0}:$sc${a2:+($a1,$a2)}"
 	done
 	echo "${out:-gone}"
+}
+
+# poke_cpus: run a task on each CPU of this (L1) host. Scheduling it
+# sends an idle CPU an IPI, and a CPU woken so runs the timers it slept
+# through: a CPU that the emulation let sleep past its timer interrupt
+# (with a vCPU's LAPIC or PIT timer queued there) lets that vCPU go on.
+# Nothing of hpv's is touched.
+poke_cpus() {
+	local cpu
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		taskset -c "$cpu" true 2>/dev/null
+	done
 }
 
 # emulation_artefact: with run_once's problems, lines, st and end_mode,
@@ -217,6 +229,8 @@ emulation_artefact() {
 		echo "L1 host slow: ${BASH_REMATCH[1]} ms from SIGTERM to exit"
 	elif [ ${#problems[@]} = 1 ] && [[ ${problems[0]} =~ ^hang:\ .*the\ L1\ host\ stalled ]]; then
 		echo "L1 host stood still"
+	elif [ ${#problems[@]} = 1 ] && [[ ${problems[0]} =~ ^stall:\ .*until\ the\ harness\ woke\ L1.s\ CPUs ]]; then
+		echo "an L1 CPU slept through its timer"
 	elif [ "$st" = 3 ] && [ "$end_mode" != triple-fault ] && [ ${#lines[@]} = 1 ] &&
 		[[ ${lines[0]} =~ ^hpv:\ vCPU\ [0-9]+:\ triple\ fault,\ the\ guest\ resets$ ]]; then
 		# a reset the guest did not ask for, before or after its end line
@@ -231,6 +245,7 @@ emulation_artefact() {
 run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, run_artefact
 	local kind=$1 arg=$2 cmdline out err st t0 t1 term_ms=0 elapsed end_mode="" value=""
 	local i pid killed=0 timed_out=0 seen_end=0 lines=() problems=() stat_end="" stat_rss="" hang_threads="" quiet_threads=""
+	local poked=0 poke_threads="" woke_ms=""
 	local want="" want_end="" nlines=0 new_lines last_out poll k v1 v2 v3 n
 	local guest_fail="" san="" abi_n="" restarts="" cpus_line="" feat_line="" last_line="" kvmpv=""
 	local -a cls=() mms=()
@@ -272,10 +287,21 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 		prev_t1=$t1
 		poll=$(awk '/^hostile: / { n++ } /^hostile: end=/ && !e { e = substr($2, 5) } END { print n + 0, e }' "$out")
 		new_lines=${poll%% *}
-		[ "$new_lines" != "$nlines" ] && nlines=$new_lines last_out=$t1 quiet_threads=""
-		# halfway to a hang: where hpv's threads are while it lasts
-		[ -z "$quiet_threads" ] && [ $((t1 - last_out)) -ge $((timeout * 500)) ] &&
+		if [ "$new_lines" != "$nlines" ]; then
+			nlines=$new_lines last_out=$t1 quiet_threads=""
+			[ "$poked" != 0 ] && [ -z "$woke_ms" ] && woke_ms=$((t1 - poked))
+		fi
+		# halfway to a hang: where hpv's threads are while it lasts; nested,
+		# then wake the L1 host's CPUs once (poke_cpus): output that comes
+		# back right after it was held up by a sleeping L1 CPU, not by hpv
+		if [ -z "$quiet_threads" ] && [ $((t1 - last_out)) -ge $((timeout * 500)) ]; then
 			quiet_threads=$(thread_states "$pid")
+			if [ "$HARNESS_MODE" = nested ] && [ "$poked" = 0 ]; then
+				poke_threads=$quiet_threads
+				poke_cpus
+				stamp poked
+			fi
+		fi
 		if [ "$seen_end" = 0 ] && [ -n "${poll#* }" ]; then
 			seen_end=$t1
 			end_mode=${poll#* }
@@ -355,6 +381,11 @@ run_once() { # run_once KIND ARG: one run; its result in run_verdict, run_desc, 
 			problems+=("hang: $timed_out (hpv's threads $hang_threads; $([ "$term_ms" = 0 ] && echo "it ended by itself then" || echo SIGTERM): status $st; last: $last_line)")
 		fi
 	fi
+	# output held up until L1's CPUs were woken: not a pass, though hpv went on
+	[ -n "$woke_ms" ] && [ "$woke_ms" -le 2000 ] &&
+		problems+=("stall: the guest printed nothing for $((timeout / 2)) s, until the harness woke L1's CPUs; its output came $woke_ms ms after (hpv's threads then: $poke_threads)")
+	[ -n "$woke_ms" ] && [ "$woke_ms" -gt 2000 ] &&
+		problems+=("stall: the guest printed nothing for $((timeout / 2)) s, and went on $woke_ms ms after the harness woke L1's CPUs (hpv's threads then: $poke_threads)")
 	# a signal we did not send (a guest's own status may be above 128 too)
 	if [ "$term_ms" = 0 ] && [ "$st" -gt 128 ] && ! { [ "$end_mode" = status ] && [ "$st" = "$value" ]; }; then
 		problems+=("hpv died of signal $((st - 128))")
