@@ -5,10 +5,13 @@
  *   hpvctl init        tell the VMM that init has started (boot time)
  * Under QEMU (scripts/qemu-guest.sh) isa-debug-exit sits at the same port.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <termios.h>
+#include <unistd.h>
 
 #define HPV_EXIT_PORT 0xf4
 
@@ -19,6 +22,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "exit") && argc == 3) {
+		/* the UART driver sends from its buffer: let the last lines out first */
+		int con = open("/dev/console", O_WRONLY | O_NOCTTY);
+
+		if (con >= 0) {
+			tcdrain(con);
+			close(con);
+		}
 		outl(strtoul(argv[2], NULL, 0) & 0xff, HPV_EXIT_PORT);
 		return 0;
 	}
