@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "hpv/kvm.h"
+#include "hpv/pv.h"
 #include "hpv/pv/ops.h"
 #include "hpv/pv/record.h"
 #include "hpv/util.h"
@@ -25,10 +26,6 @@
 #define KVM_MSR_ENABLED    1ULL
 
 _Static_assert(sizeof(struct hpv_vcpu_state) == 64, "KVM's steal-time record is 64 bytes");
-
-/* What the vCPU state record serves; any one of them makes it registrable. */
-#define HPV_VCPU_STATE_FEATURES \
-	(HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED)
 
 /* Ours, with KVM's MSR of the same record layout. */
 static const struct kvm_record {

@@ -312,8 +312,7 @@ FIXTURE_TEARDOWN(cpuid)
 
 TEST_F(cpuid, leaves)
 {
-	const uint32_t kvm_refuses = HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_STEAL_TIME |
-				     HPV_FEATURE_PV_PREEMPTED | HPV_FEATURE_PV_EOI;
+	const uint32_t kvm_refuses = HPV_VCPU_STATE_FEATURES | HPV_FEATURE_PV_EOI;
 	const struct kvm_cpuid_entry2 *sig = leaf(self->c, HPV_CPUID_SIGNATURE);
 	char name[13] = "";
 

@@ -15,6 +15,10 @@
 struct kvm;
 struct report;
 
+/* What the vCPU state record serves; any one of them makes it registrable. */
+#define HPV_VCPU_STATE_FEATURES \
+	(HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED)
+
 #define HPV_FEATURES_ALL                                                                   \
 	(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_IPI |              \
 	 HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_IDLE |             \
