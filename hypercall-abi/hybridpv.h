@@ -37,6 +37,8 @@
 #define HPV_FEATURE_PV_TIMER_RECORD _BITUL(7) /* HPV_MSR_TIMER, struct hpv_timer */
 #define HPV_FEATURE_STEAL_TIME     _BITUL(8) /* HPV_MSR_VCPU_STATE: steal */
 #define HPV_FEATURE_PV_PREEMPTED   _BITUL(9) /* HPV_MSR_VCPU_STATE: HPV_VCPU_PREEMPTED */
+#define HPV_FEATURE_PV_SPINLOCK    _BITUL(10) /* HPV_HC_KICK */
+#define HPV_FEATURE_PV_SCHED_YIELD _BITUL(11) /* HPV_HC_SCHED_YIELD */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
@@ -144,7 +146,23 @@ struct hpv_timer {
  * STI; HLT. Returns 0 once the vCPU is woken.
  */
 #define HPV_HC_IDLE              4
-#define HPV_NR_HYPERCALLS        5
+/*
+ * HPV_HC_KICK(apic_id): ends the halt of the vCPU with that APIC id, a
+ * HLT executed with interrupts disabled included, so a lock waiter that
+ * halts with interrupts off can be woken by the unlocker; a vCPU not
+ * halted returns from its next HLT at once. An id with no vCPU is
+ * ignored; one above 2^32 - 1 is -HPV_EINVAL. Returns 0.
+ */
+#define HPV_HC_KICK              5
+/*
+ * HPV_HC_SCHED_YIELD(apic_id): the calling vCPU gives up its host CPU,
+ * to the vCPU with that APIC id where the host can direct it there (as
+ * when that vCPU is runnable but preempted, and the caller waits for it
+ * to answer an IPI). An id with no vCPU is ignored; one above 2^32 - 1 is
+ * -HPV_EINVAL. Returns 0.
+ */
+#define HPV_HC_SCHED_YIELD       6
+#define HPV_NR_HYPERCALLS        7
 
 /* Errors, returned negated */
 #define HPV_ENOSYS               38 /* unknown hypercall number */

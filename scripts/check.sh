@@ -223,7 +223,7 @@ pvops_boot pvops-withheld off --hpv-arg --withhold --hpv-arg pvipi,pvtlb,pvtimer
 pvops_boot pvops-user-route on --hpv-arg --hypercall-route --hpv-arg user
 pvops_boot pvops-posix-timer on --hpv-arg --pv-timer --hpv-arg posix
 pvops_boot pvops-kvm-timer on --hpv-arg --pv-timer --hpv-arg kvm
-echo "# == steal time and the preemption hint: a lone vCPU, and twice as many vCPUs as CPUs =="
+echo "# == steal time, the preemption hint, spinlocks: a lone vCPU, and twice as many vCPUs as CPUs =="
 # Nested, hpv's vCPU threads share L1's 2 CPUs; direct, the host's.
 harness_mode
 host_cpus=2
@@ -236,8 +236,10 @@ sched_boot() { # sched_boot NAME CPUS STEAL EXPECT [run.sh args...]
 }
 sched_boot steal-lone 1 lone on
 sched_boot steal-overcommitted "$overcommit" overcommitted on
-sched_boot steal-switched-off "$overcommit" none off --append hybridpv=nopvsteal,nopvpreempt
-sched_boot steal-withheld "$overcommit" none off --hpv-arg --withhold --hpv-arg pvsteal,pvpreempt
+# (the user route: hpv sends the spinlock kicks, as KVM's wake-up MSI)
+sched_boot steal-overcommitted-user-route "$overcommit" overcommitted on --hpv-arg --hypercall-route --hpv-arg user
+sched_boot steal-switched-off "$overcommit" none off --append hybridpv=nopvsteal,nopvpreempt,nopvspin,nopvyield
+sched_boot steal-withheld "$overcommit" none off --hpv-arg --withhold --hpv-arg pvsteal,pvpreempt,pvspin,pvyield
 # Which host timer fired the guest's deadlines. By default the vCPUs'
 # LAPIC timers in KVM: hpv bound LVTT on every vCPU, and most deadlines
 # went into KVM through the SET_TIMER stub without reaching hpv.

@@ -302,6 +302,24 @@ int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector)
 	return ioctl(kvm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0;
 }
 
+/*
+ * MSI delivery mode 3 is reserved on real APICs; KVM's APIC takes it
+ * (APIC_DM_REMRD) as the wake-up its KVM_HC_KICK_CPU sends: it sets the
+ * vCPU's pv_unhalted, which ends a halt even with interrupts disabled.
+ * It is the only way to that wake-up from user space.
+ */
+#define MSI_DATA_DELIVERY_UNHALT (3u << 8)
+
+int kvm__unhalt(struct kvm *kvm, uint32_t apic_id)
+{
+	struct kvm_msi msi = {
+		.address_lo = MSI_ADDR_BASE | (apic_id << MSI_DEST_SHIFT),
+		.data = MSI_DATA_DELIVERY_UNHALT,
+	};
+
+	return ioctl(kvm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0;
+}
+
 int kvm__irq_line(struct kvm *kvm, int irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };

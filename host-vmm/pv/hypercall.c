@@ -29,6 +29,10 @@ extern const uint8_t hpv_stub_kvm_nop_vmcall[], hpv_stub_kvm_nop_vmcall_end[];
 extern const uint8_t hpv_stub_kvm_nop_vmmcall[], hpv_stub_kvm_nop_vmmcall_end[];
 extern const uint8_t hpv_stub_kvm_send_ipi_vmcall[], hpv_stub_kvm_send_ipi_vmcall_end[];
 extern const uint8_t hpv_stub_kvm_send_ipi_vmmcall[], hpv_stub_kvm_send_ipi_vmmcall_end[];
+extern const uint8_t hpv_stub_kvm_kick_vmcall[], hpv_stub_kvm_kick_vmcall_end[];
+extern const uint8_t hpv_stub_kvm_kick_vmmcall[], hpv_stub_kvm_kick_vmmcall_end[];
+extern const uint8_t hpv_stub_kvm_sched_yield_vmcall[], hpv_stub_kvm_sched_yield_vmcall_end[];
+extern const uint8_t hpv_stub_kvm_sched_yield_vmmcall[], hpv_stub_kvm_sched_yield_vmmcall_end[];
 extern const uint8_t hpv_stub_lapic_timer[], hpv_stub_lapic_timer_end[];
 
 #define STUB(name) { hpv_stub_##name, hpv_stub_##name##_end }
@@ -36,6 +40,9 @@ extern const uint8_t hpv_stub_lapic_timer[], hpv_stub_lapic_timer_end[];
 const struct hpv_stub hpv_stub_kvm_nop[2] = { STUB(kvm_nop_vmcall), STUB(kvm_nop_vmmcall) };
 const struct hpv_stub hpv_stub_kvm_send_ipi[2] = { STUB(kvm_send_ipi_vmcall),
 						   STUB(kvm_send_ipi_vmmcall) };
+const struct hpv_stub hpv_stub_kvm_kick[2] = { STUB(kvm_kick_vmcall), STUB(kvm_kick_vmmcall) };
+const struct hpv_stub hpv_stub_kvm_sched_yield[2] = { STUB(kvm_sched_yield_vmcall),
+						      STUB(kvm_sched_yield_vmmcall) };
 /* No VMCALL in it: a TSC-deadline write, which KVM serves in the kernel. */
 const struct hpv_stub hpv_stub_lapic_set_timer[2] = { STUB(lapic_timer),
 						      STUB(lapic_timer) };

@@ -33,6 +33,7 @@ struct pv {
 	struct timer *timer;
 	struct ipi *ipi;
 	struct idle *idle;
+	struct sched *sched;
 };
 
 static uint32_t sig_word(int i)
@@ -108,6 +109,8 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 		ret = ipi__new(kvm, pv->hc, &pv->ipi);
 	if (!ret)
 		ret = idle__new(kvm, &pv->offered, pv->hc, pv->timer, &pv->idle);
+	if (!ret)
+		ret = sched__new(kvm, pv->hc, &pv->sched);
 	if (ret) {
 		pv__free(pv);
 		return ret;
@@ -125,6 +128,7 @@ void pv__report(struct pv *pv, struct report *r)
 	timer__report(pv->timer, r);
 	idle__report(pv->idle, r);
 	ipi__report(pv->ipi, r);
+	sched__report(pv->sched, r);
 	hypercall__report_counts(pv->hc, r);
 }
 
@@ -132,6 +136,7 @@ void pv__free(struct pv *pv)
 {
 	if (!pv)
 		return;
+	sched__free(pv->sched);
 	idle__free(pv->idle);
 	ipi__free(pv->ipi);
 	timer__free(pv->timer);

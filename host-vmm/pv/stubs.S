@@ -85,6 +85,41 @@ BEGIN kvm_send_ipi_\insn
 1:	mov $-HPV_EINVAL, %rax
 	ret
 END kvm_send_ipi_\insn
+
+/*
+ * KVM_HC_KICK_CPU(flags 0, APIC id): KVM ends the target's halt (its
+ * pv_unhalted flag wakes an HLT with interrupts off too) and yields to
+ * it. KVM takes the id as 32 bits: a wider one is refused here.
+ */
+BEGIN kvm_kick_\insn
+	mov %rdi, %rax
+	shr $32, %rax
+	jnz 1f
+	push %rbx
+	xor %ebx, %ebx
+	mov %rdi, %rcx
+	mov $KVM_HC_KICK_CPU, %eax
+	\insn
+	pop %rbx
+	ret
+1:	mov $-HPV_EINVAL, %rax
+	ret
+END kvm_kick_\insn
+
+/* KVM_HC_SCHED_YIELD(APIC id): a directed yield; the id as for the kick. */
+BEGIN kvm_sched_yield_\insn
+	mov %rdi, %rax
+	shr $32, %rax
+	jnz 1f
+	push %rbx
+	mov %rdi, %rbx
+	mov $KVM_HC_SCHED_YIELD, %eax
+	\insn
+	pop %rbx
+	ret
+1:	mov $-HPV_EINVAL, %rax
+	ret
+END kvm_sched_yield_\insn
 .endr
 
 /*

@@ -27,9 +27,9 @@ const char cli__usage[] =
 	"                    serve hypercalls that KVM can serve in the kernel (kvm, the\n"
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
-	"                    pvtimer, pvidle, pveoi, pvsteal, pvpreempt (the guest's\n"
-	"                    hybridpv=nopv... switches), pvtimerrec (the timer record:\n"
-	"                    every deadline a hypercall)\n"
+	"                    pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin,\n"
+	"                    pvyield (the guest's hybridpv=nopv... switches),\n"
+	"                    pvtimerrec (the timer record: every deadline a hypercall)\n"
 	"  --pv-timer lapic|posix|kvm\n"
 	"                    fire the paravirtual timer from the vCPU's LAPIC timer in\n"
 	"                    KVM (lapic, the default where KVM has the TSC-deadline\n"
@@ -93,6 +93,7 @@ static const struct {
 	{ "pvidle", HPV_FEATURE_PV_IDLE },     { "pveoi", HPV_FEATURE_PV_EOI },
 	{ "pvtimerrec", HPV_FEATURE_PV_TIMER_RECORD },
 	{ "pvsteal", HPV_FEATURE_STEAL_TIME },  { "pvpreempt", HPV_FEATURE_PV_PREEMPTED },
+	{ "pvspin", HPV_FEATURE_PV_SPINLOCK },  { "pvyield", HPV_FEATURE_PV_SCHED_YIELD },
 };
 
 int cli__parse_features(const char *s, uint32_t *out)
@@ -180,7 +181,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,
-						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvtimerrec%s",
+						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin, pvyield, pvtimerrec%s",
 						 val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;

@@ -56,12 +56,14 @@ uint64_t kvm_stats__get(const struct kvm_stats *s, const char *name)
 	return 0;
 }
 
-static bool is_exit_stat(const char *name)
+/* KVM's exit counters, and its directed yields (the kick and yield hypercalls') */
+static bool is_reported_stat(const char *name)
 {
 	size_t n = strlen(name);
 
 	return !strcmp(name, "exits") || !strcmp(name, "hypercalls") ||
-	       !strcmp(name, "insn_emulation") || (n > 6 && !strcmp(name + n - 6, "_exits"));
+	       !strcmp(name, "insn_emulation") || (n > 6 && !strcmp(name + n - 6, "_exits")) ||
+	       !strncmp(name, "directed_yield_", 15);
 }
 
 static const char *const user_exit_names[HPV_EXIT_REASONS] = {
@@ -131,7 +133,7 @@ void kvm_stats__report(struct kvm *kvm, struct report *r)
 		const char *name = st[0].name[k];
 		uint64_t total = 0;
 
-		if (!is_exit_stat(name))
+		if (!is_reported_stat(name))
 			continue;
 		for (int c = 0; c < n; c++)
 			total += vals[c] = kvm_stats__get(&st[c], name);

@@ -33,6 +33,7 @@ FIXTURE_VARIANT_ADD(cli, ok_cpus_255) { { "--kernel", "k", "--cpus", "255" }, 1,
 FIXTURE_VARIANT_ADD(cli, ok_help) { { "--help" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, ok_withhold_pvipi_pvtlb_pvtimer_pvidle_pveoi_pvclock_pvtimerrec) { { "--kernel", "k", "--withhold", "pvipi,pvtlb,pvtimer,pvidle,pveoi,pvclock,pvtimerrec" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, ok_withhold_pvsteal_pvpreempt) { { "--kernel", "k", "--withhold", "pvsteal,pvpreempt" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_withhold_pvspin_pvyield) { { "--kernel", "k", "--withhold", "pvspin,pvyield" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, refused_withhold_pvipi_ipi) { { "--kernel", "k", "--withhold", "pvipi,ipi" }, 0, 0, 0, "--withhold 'pvipi,ipi'" };
 FIXTURE_VARIANT_ADD(cli, refused_withhold_empty_list) { { "--kernel", "k", "--withhold", "" }, 0, 0, 0, "--withhold" };
 FIXTURE_VARIANT_ADD(cli, ok_withhold_pvipi) { { "--kernel", "k", "--withhold", "pvipi," }, 1, 1, 512ULL << 20, NULL };

@@ -27,6 +27,12 @@ static const uint8_t vector_check[] = { 0x49, 0x8d, 0x42, 0xe0, 0x48, 0x3d, 0xdf
 					0x77 };
 /* the lowest APIC id must fit 32 bits: mov %rdx, %rax; shr $32, %rax; jnz einval */
 static const uint8_t id_check[] = { 0x48, 0x89, 0xd0, 0x48, 0xc1, 0xe8, 0x20, 0x75 };
+/* KICK's: the APIC id in rdi must fit 32 bits, then KVM_HC_KICK_CPU(0, id):
+ * push %rbx; xor %ebx,%ebx; mov %rdi,%rcx; mov $5,%eax */
+static const uint8_t kick_id_check[] = { 0x48, 0x89, 0xf8, 0x48, 0xc1, 0xe8, 0x20, 0x75 };
+static const uint8_t kick_args[] = { 0x53, 0x31, 0xdb, 0x48, 0x89, 0xf9, 0xb8, 0x05, 0x00, 0x00, 0x00 };
+/* SCHED_YIELD's, after the same check: push %rbx; mov %rdi,%rbx; mov $11,%eax */
+static const uint8_t yield_args[] = { 0x53, 0x48, 0x89, 0xfb, 0xb8, 0x0b, 0x00, 0x00, 0x00 };
 static const uint8_t wrmsr_tsc_deadline[] = { 0xb9, 0xe0, 0x06, 0x00, 0x00, 0x0f, 0x30 };
 
 /* A VM with the PV layer and a registered page. */
@@ -52,6 +58,8 @@ FIXTURE_VARIANT_ADD(page, kvm_route_intel) { HPV_ROUTE_KVM, 0, HPV_TIMER_POSIX, 
 FIXTURE_VARIANT_ADD(page, kvm_route_lapic_timer) { HPV_ROUTE_KVM, 1, HPV_TIMER_LAPIC, 0 };
 FIXTURE_VARIANT_ADD(page, user_route_lapic_timer) { HPV_ROUTE_USER, 1, HPV_TIMER_LAPIC, 0 };
 FIXTURE_VARIANT_ADD(page, ipi_withheld) { HPV_ROUTE_KVM, 1, HPV_TIMER_POSIX, HPV_FEATURE_PV_IPI };
+FIXTURE_VARIANT_ADD(page, spinlock_withheld) { HPV_ROUTE_KVM, 0, HPV_TIMER_POSIX,
+					       HPV_FEATURE_PV_SPINLOCK };
 
 FIXTURE_SETUP(page)
 {
@@ -127,6 +135,32 @@ TEST_F(page, every_slot_holds_the_stub_its_route_and_offer_ask_for)
 		EXPECT_TRUE(is_kvm_call(ipi, KVM_HC_SEND_IPI, variant->amd));
 	} else {
 		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_SEND_IPI), HPV_HC_SEND_IPI, 0));
+	}
+	/* KICK goes into KVM as KVM_HC_KICK_CPU on the kvm route */
+	if (variant->withheld & HPV_FEATURE_PV_SPINLOCK) {
+		EXPECT_EQ(0, memcmp(slot(self->page, HPV_HC_KICK) + 4, enosys, sizeof(enosys)));
+	} else if (kvm) {
+		const uint8_t *kick = slot(self->page, HPV_HC_KICK) + 4;
+		const uint8_t call[] = { 0x0f, 0x01, variant->amd ? 0xd9 : 0xc1, 0x5b, 0xc3 };
+
+		EXPECT_EQ(0, memcmp(kick, kick_id_check, sizeof(kick_id_check)));
+		kick += sizeof(kick_id_check) + 1;
+		EXPECT_EQ(0, memcmp(kick, kick_args, sizeof(kick_args)));
+		EXPECT_EQ(0, memcmp(kick + sizeof(kick_args), call, sizeof(call)));
+	} else {
+		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_KICK), HPV_HC_KICK, 0));
+	}
+	/* and SCHED_YIELD as KVM_HC_SCHED_YIELD */
+	if (kvm) {
+		const uint8_t *yield = slot(self->page, HPV_HC_SCHED_YIELD) + 4;
+		const uint8_t call[] = { 0x0f, 0x01, variant->amd ? 0xd9 : 0xc1, 0x5b, 0xc3 };
+
+		EXPECT_EQ(0, memcmp(yield, kick_id_check, sizeof(kick_id_check)));
+		yield += sizeof(kick_id_check) + 1;
+		EXPECT_EQ(0, memcmp(yield, yield_args, sizeof(yield_args)));
+		EXPECT_EQ(0, memcmp(yield + sizeof(yield_args), call, sizeof(call)));
+	} else {
+		EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_SCHED_YIELD), HPV_HC_SCHED_YIELD, 0));
 	}
 	/* no KVM equivalent: the doorbell; IDLE's enables interrupts first */
 	EXPECT_TRUE(is_doorbell(slot(self->page, HPV_HC_ABI_VERSION), HPV_HC_ABI_VERSION, 0));

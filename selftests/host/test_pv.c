@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The paravirtual ops' argument checks (IPI, vCPU state and EOI records,
- * timer, idle) and hpv's own timers, through the registration table of a
- * VM without /dev/kvm (fake_vm.h): KVM ioctls fail, which the code must
- * survive, and the POSIX timers signal this thread as they would a vCPU's.
+ * timer, idle, kick, yield) and hpv's own timers, through the registration table
+ * of a VM without /dev/kvm (fake_vm.h): KVM ioctls fail, which the code
+ * must survive, and the POSIX timers signal this thread as they would a
+ * vCPU's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -111,6 +112,85 @@ TEST_F(ipi, arguments)
 
 	EXPECT_EQ(variant->ret, call(&self->vm, 0, HPV_HC_SEND_IPI, a[0], a[1], a[2], a[3]));
 	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu0.ipi.sent"));
+}
+
+/* HPV_HC_KICK's argument (the user route). */
+FIXTURE(kick)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_VARIANT(kick)
+{
+	uint64_t apic_id;
+	int64_t ret;
+};
+
+FIXTURE_VARIANT_ADD(kick, apic_id_above_32_bits) { 1ULL << 32, -HPV_EINVAL };
+FIXTURE_VARIANT_ADD(kick, apic_id_all_ones) { ~0ULL, -HPV_EINVAL };
+FIXTURE_VARIANT_ADD(kick, an_id_with_no_vcpu_is_ignored) { 4, 0 };
+FIXTURE_VARIANT_ADD(kick, the_largest_32_bit_id_is_ignored) { 0xffffffffULL, 0 };
+FIXTURE_VARIANT_ADD(kick, a_vcpu_that_exists_but_no_vm) { 3, 0 };
+
+FIXTURE_SETUP(kick)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 4, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+}
+
+FIXTURE_TEARDOWN(kick)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(kick, arguments)
+{
+	EXPECT_EQ(variant->ret, call(&self->vm, 1, HPV_HC_KICK, variant->apic_id, 0, 0, 0));
+	/* KVM's wake-up failed (no VM) or was never asked for: nothing counted */
+	EXPECT_EQ(0, fake_vm__pv_stat(&self->vm, self->pv, "vcpu1.kick.sent"));
+}
+
+/* HPV_HC_SCHED_YIELD's argument (the user route): yields are counted. */
+FIXTURE(sched_yield)
+{
+	struct fake_vm vm;
+	struct pv *pv;
+};
+
+FIXTURE_VARIANT(sched_yield)
+{
+	uint64_t apic_id;
+	int64_t ret;
+	uint64_t yields;
+};
+
+FIXTURE_VARIANT_ADD(sched_yield, apic_id_above_32_bits) { 1ULL << 32 | 2, -HPV_EINVAL, 0 };
+FIXTURE_VARIANT_ADD(sched_yield, an_id_with_no_vcpu_is_ignored) { 4, 0, 0 };
+FIXTURE_VARIANT_ADD(sched_yield, not_to_itself) { 1, 0, 0 };
+FIXTURE_VARIANT_ADD(sched_yield, to_another_vcpu) { 3, 0, 1 };
+
+FIXTURE_SETUP(sched_yield)
+{
+	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+
+	fake_vm__init(&self->vm, 4, RAM, 1);
+	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
+}
+
+FIXTURE_TEARDOWN(sched_yield)
+{
+	fake_vm__exit(&self->vm);
+	pv__free(self->pv);
+}
+
+TEST_F(sched_yield, arguments)
+{
+	EXPECT_EQ(variant->ret, call(&self->vm, 1, HPV_HC_SCHED_YIELD, variant->apic_id, 0, 0, 0));
+	EXPECT_EQ(variant->yields, fake_vm__pv_stat(&self->vm, self->pv, "vcpu1.yield.yields"));
 }
 
 /* The records hpv hands to KVM: checked before KVM sees them. */
@@ -406,6 +486,9 @@ FIXTURE_VARIANT_ADD(withheld, timer_record_msr) {
 FIXTURE_VARIANT_ADD(withheld, set_timer) { HPV_FEATURE_PV_TIMER, 2600000, 0, HPV_HC_SET_TIMER };
 FIXTURE_VARIANT_ADD(withheld, idle) { HPV_FEATURE_PV_IDLE, 2600000, 0, HPV_HC_IDLE };
 FIXTURE_VARIANT_ADD(withheld, send_ipi) { HPV_FEATURE_PV_IPI, 2600000, 0, HPV_HC_SEND_IPI };
+FIXTURE_VARIANT_ADD(withheld, kick) { HPV_FEATURE_PV_SPINLOCK, 2600000, 0, HPV_HC_KICK };
+FIXTURE_VARIANT_ADD(withheld, sched_yield) {
+	HPV_FEATURE_PV_SCHED_YIELD, 2600000, 0, HPV_HC_SCHED_YIELD };
 FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_pvclock_msr) { 0, 0, HPV_MSR_PVCLOCK, 0 };
 FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_timer_record_msr) { 0, 0, HPV_MSR_TIMER, 0 };
 FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_set_timer) { 0, 0, 0, HPV_HC_SET_TIMER };

@@ -371,6 +371,10 @@ static void hc_args(struct cpu *c, uint32_t nr, struct regs *r)
 			r->rsi = VEC_TIMER;
 		}
 		break;
+	case HPV_HC_KICK:
+	case HPV_HC_SCHED_YIELD:
+		r->rdi = rnd_below(c, 3) ? rnd_below(c, m.ncpus + 2) : rnd_wild(c);
+		break;
 	}
 }
 
@@ -382,6 +386,8 @@ static uint32_t hc_feature(uint32_t nr)
 	case HPV_HC_SEND_IPI: return HPV_FEATURE_PV_IPI;
 	case HPV_HC_SET_TIMER: return HPV_FEATURE_PV_TIMER;
 	case HPV_HC_IDLE: return HPV_FEATURE_PV_IDLE;
+	case HPV_HC_KICK: return HPV_FEATURE_PV_SPINLOCK;
+	case HPV_HC_SCHED_YIELD: return HPV_FEATURE_PV_SCHED_YIELD;
 	default: return 0;
 	}
 }
@@ -425,6 +431,10 @@ static void hc_expect(uint32_t nr, const struct regs *in, int64_t *lo, int64_t *
 		/* a deadline needs the timer, and a vector */
 		*lo = *hi = in->rdi && (!(m.features & HPV_FEATURE_PV_TIMER) || bad_vector(in->rsi)) ?
 				    -HPV_EINVAL : 0;
+		break;
+	case HPV_HC_KICK:
+	case HPV_HC_SCHED_YIELD:
+		*lo = *hi = in->rdi > 0xffffffffULL ? -HPV_EINVAL : 0;
 		break;
 	}
 }
@@ -499,7 +509,8 @@ static void attack_stubs(struct cpu *c)
 		return;
 	slots = 4096 / m.stride;
 	while (n--) {
-		uint32_t nr = rnd_below(c, 3) ? (uint32_t)rnd_below(c, 6) : (uint32_t)rnd_below(c, slots);
+		uint32_t nr = rnd_below(c, 3) ? (uint32_t)rnd_below(c, HPV_NR_HYPERCALLS + 1) :
+						 (uint32_t)rnd_below(c, slots);
 		struct regs r, in;
 		long f;
 
@@ -535,7 +546,8 @@ static void attack_doorbell(struct cpu *c)
 	static const uint8_t *const snippets[] = { db_outl, db_outl, db_outl, db_sti_outl, db_outb,
 						   db_outw, db_inl, db_inb, db_rep_outsl };
 	unsigned int s = (unsigned int)rnd_below(c, ARRAY_SIZE(snippets));
-	uint32_t buf[8], nr = rnd_below(c, 2) ? (uint32_t)rnd_below(c, 6) : (uint32_t)rnd_wild(c);
+	uint32_t buf[8], nr = rnd_below(c, 2) ? (uint32_t)rnd_below(c, HPV_NR_HYPERCALLS + 1) :
+						      (uint32_t)rnd_wild(c);
 	struct regs r, in;
 	bool halts;
 	long f;

@@ -106,6 +106,9 @@ void *kvm__gpa_to_host(struct kvm *kvm, uint64_t gpa, uint64_t len);
 int kvm__irq_line(struct kvm *kvm, int irq, int level);
 /* A fixed interrupt to the vCPU with this APIC id; 1 if delivered. */
 int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector);
+/* End the halt of the vCPU with this APIC id, as KVM_HC_KICK_CPU does; 1
+ * if delivered. */
+int kvm__unhalt(struct kvm *kvm, uint32_t apic_id);
 /* Ask every vCPU to stop; the first reason given is kept. */
 void kvm__request_end(struct kvm *kvm, enum hpv_end why, int status);
 int kvm__max_cpus(struct kvm *kvm);

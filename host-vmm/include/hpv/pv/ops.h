@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The paravirtual ops hpv serves, one module each: IPI, the records KVM
- * keeps (vCPU state for the TLB flush, EOI), idle. The timer has its own
+ * keeps (vCPU state for the TLB flush, EOI), idle, the spinlock kick, the
+ * directed yield. The timer has its own
  * header (hpv/pv/timer.h). Each module registers its MSRs and hypercalls
  * when created and reports its own counters.
  */
@@ -27,6 +28,15 @@ int ipi__new(struct kvm *kvm, struct hypercall *hc, struct ipi **out);
 int64_t ipi__send(struct ipi *ipi, struct kvm_cpu *cpu, const uint64_t args[4]);
 void ipi__report(struct ipi *ipi, struct report *r);
 void ipi__free(struct ipi *ipi);
+
+/* HPV_HC_KICK and HPV_HC_SCHED_YIELD on the user route: KVM's wake-up for
+ * a halted vCPU, and a yield of the calling vCPU's thread. */
+struct sched;
+int sched__new(struct kvm *kvm, struct hypercall *hc, struct sched **out);
+int64_t sched__kick(struct sched *s, struct kvm_cpu *cpu, const uint64_t args[4]);
+int64_t sched__yield(struct sched *s, struct kvm_cpu *cpu, const uint64_t args[4]);
+void sched__report(struct sched *s, struct report *r);
+void sched__free(struct sched *s);
 
 /* HPV_MSR_VCPU_STATE and HPV_MSR_PV_EOI, handed to KVM's own records. The
  * first vCPU's set-up withdraws (from *offered) what KVM cannot keep. */

@@ -18,7 +18,9 @@
 
 /* KVM's in-kernel hypercalls the kvm-route stubs make (linux/kvm_para.h). */
 #define KVM_HC_VAPIC_POLL_IRQ 1 /* does nothing, returns 0 */
+#define KVM_HC_KICK_CPU       5  /* ends a halt, interrupts off or on */
 #define KVM_HC_SEND_IPI       10
+#define KVM_HC_SCHED_YIELD    11 /* a directed yield to a vCPU */
 
 /* Where the LAPIC-timer stub finds its data: from the page's start. */
 #define HPV_STUB_TIMER_DATA   (4096 - 32)
@@ -56,6 +58,8 @@ struct hpv_stub {
 /* The templates hypercall.c copies. */
 extern const struct hpv_stub hpv_stub_kvm_nop[2];      /* [vmcall, vmmcall] */
 extern const struct hpv_stub hpv_stub_kvm_send_ipi[2];
+extern const struct hpv_stub hpv_stub_kvm_kick[2];
+extern const struct hpv_stub hpv_stub_kvm_sched_yield[2];
 extern const struct hpv_stub hpv_stub_lapic_set_timer[2]; /* the same for both */
 #endif
 
