@@ -165,7 +165,7 @@ FIXTURE_VARIANT(sched_yield)
 {
 	uint64_t apic_id;
 	int64_t ret;
-	uint64_t yields;
+	long long yields;
 };
 
 FIXTURE_VARIANT_ADD(sched_yield, apic_id_above_32_bits) { 1ULL << 32 | 2, -HPV_EINVAL, 0 };
