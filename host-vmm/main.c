@@ -146,6 +146,7 @@ int main(int argc, char **argv)
 			.withheld = cfg.withheld,
 			.route = cfg.hypercall_route,
 			.timer = cfg.pv_timer,
+			.force_tsc_stable = cfg.force_tsc_stable,
 		};
 
 		if (pv__new(kvm, &pv_cfg, &pv))

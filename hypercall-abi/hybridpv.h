@@ -39,6 +39,7 @@
 #define HPV_FEATURE_PV_PREEMPTED   _BITUL(9) /* HPV_MSR_VCPU_STATE: HPV_VCPU_PREEMPTED */
 #define HPV_FEATURE_PV_SPINLOCK    _BITUL(10) /* HPV_HC_KICK */
 #define HPV_FEATURE_PV_SCHED_YIELD _BITUL(11) /* HPV_HC_SCHED_YIELD */
+#define HPV_FEATURE_PVCLOCK_VDSO   _BITUL(12) /* hpv_pvclock: readable from user space */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
@@ -67,7 +68,14 @@ struct hpv_pvclock {
 };
 #endif
 
-#define HPV_PVCLOCK_TSC_STABLE   _BITUL(0) /* the same TSC domain on every vCPU */
+/*
+ * TSC_STABLE: every vCPU's TSC counts in one domain, so no cross-CPU
+ * fix-up is needed. With HPV_FEATURE_PVCLOCK_VDSO every vCPU's record
+ * also carries the same line, so while TSC_STABLE is set a reader on any
+ * vCPU may use vCPU 0's record (the vDSO does); the flag can be cleared
+ * at any time, and readers must then go back to their own CPU's record.
+ */
+#define HPV_PVCLOCK_TSC_STABLE   _BITUL(0)
 
 /*
  * Per-vCPU state the host keeps up to date while the guest runs, for any

@@ -67,11 +67,11 @@ lcg_next() { # lcg_next N: a number below N in $r
 	lcg=$(((lcg * 1103515245 + 12345) % 2147483648))
 	r=$(((lcg >> 8) % $1))
 }
-withhold_names=(pvclock pvipi pvtlb pvtimer pvidle pveoi pvtimerrec pvsteal pvpreempt pvspin pvyield)
+withhold_names=(pvclock pvipi pvtlb pvtimer pvidle pveoi pvtimerrec pvsteal pvpreempt pvspin pvyield pvvdso)
 # the feature bit each --withhold name clears, and the bits the ABI offers
 # only with it (docs/abi.md: the timer needs the pvclock, the record the timer)
-withhold_bits=(0x02 0x04 0x08 0x10 0x20 0x40 0x80 0x100 0x200 0x400 0x800)
-withhold_implied=(0x90 0 0 0x80 0 0 0 0 0 0 0)
+withhold_bits=(0x02 0x04 0x08 0x10 0x20 0x40 0x80 0x100 0x200 0x400 0x800 0x1000)
+withhold_implied=(0x1090 0 0 0x80 0 0 0 0 0 0 0 0)
 # seed_config SEED: cfg_args (hpv options), cfg_desc, cfg_stdin, cfg_cpus,
 # cfg_withheld and cfg_implied (feature bits --withhold takes, and those
 # the ABI then cannot offer), cfg_wlist, cfg_nohpv

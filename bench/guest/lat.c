@@ -67,6 +67,19 @@ static double op_null(long n, long arg)
 	return now_ns() - t0;
 }
 
+/* Through the vDSO where the clocksource allows it, else a system call. */
+static double op_clock_gettime(long n, long arg)
+{
+	double t0 = now_ns();
+	struct timespec ts;
+
+	(void)arg;
+	for (long i = 0; i < n; i++)
+		if (clock_gettime(CLOCK_MONOTONIC, &ts))
+			die("clock_gettime");
+	return now_ns() - t0;
+}
+
 static double op_fork(long n, long exec)
 {
 	double t0 = now_ns();
@@ -258,6 +271,7 @@ static const struct workload {
 	int bandwidth;		/* report MiB/s, not microseconds per op */
 } workloads[] = {
 	{ "null",	op_null,	0, 0 },
+	{ "clock_gettime", op_clock_gettime, 0, 0 },
 	{ "fork_exit",	op_fork,	0, 0 },
 	{ "fork_exec",	op_fork_exec,	0, 0 },
 	{ "page_fault",	op_page_fault,	0, 0 },

@@ -19,9 +19,12 @@
 /* KVM's LAPIC timer counts at 1 GHz (APIC_BUS_CYCLE_NS = 1). */
 #define KVM_LAPIC_TIMER_KHZ 1000000u
 
-/* The pvclock, and the timer on its time line, need KVM's TSC rate. */
-#define HPV_FEATURES_NEED_TSC_KHZ \
-	(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_TIMER_RECORD)
+/* What lives on the pvclock's time line: gone where the clock is. */
+#define HPV_FEATURES_ON_PVCLOCK \
+	(HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO)
+
+/* The pvclock, and what lives on its time line, need KVM's TSC rate. */
+#define HPV_FEATURES_NEED_TSC_KHZ (HPV_FEATURE_PVCLOCK | HPV_FEATURES_ON_PVCLOCK)
 
 struct pv {
 	struct kvm *kvm;
@@ -90,9 +93,9 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 		return -ENOMEM;
 	pv->kvm = kvm;
 	pv->offered = HPV_FEATURES_ALL & ~cfg->withheld;
-	/* the timer's deadlines are pvclock time: no timer without the clock */
+	/* the timer's deadlines and the vDSO's reads are pvclock time */
 	if (!(pv->offered & HPV_FEATURE_PVCLOCK))
-		pv->offered &= ~(HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_TIMER_RECORD);
+		pv->offered &= ~HPV_FEATURES_ON_PVCLOCK;
 	pv->idle_poll_ns = idle__poll_hint(kvm->nr_cpus);
 	hooks.ctx = pv;
 	ret = kvm__add_cpu_hooks(kvm, &hooks);
@@ -100,7 +103,7 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 		ret = hypercall__new(kvm, &pv->offered, cfg->route, cpuid__is_amd(kvm->supported_cpuid),
 				     &pv->hc);
 	if (!ret)
-		ret = pvclock__new(kvm, &pv->offered, &pv->clock);
+		ret = pvclock__new(kvm, &pv->offered, cfg->force_tsc_stable, &pv->clock);
 	if (!ret)
 		ret = vcpu_records__new(kvm, &pv->offered, &pv->records);
 	if (!ret)

@@ -7,7 +7,10 @@
  * claimed while KVM itself runs its master clock (KVM_GET_CLOCK reports
  * KVM_CLOCK_TSC_STABLE: a stable host TSC and matched vCPU TSCs); when KVM
  * stops saying so, every record is re-published without the flag and the
- * guest's pvclock code keeps time monotonic across CPUs by itself.
+ * guest's pvclock code keeps time monotonic across CPUs by itself. With
+ * force_stable the flag is claimed and kept whatever KVM says: the user
+ * vouches for the vCPUs' TSCs (a nested host whose TSCs agree, to run the
+ * guest's vDSO clock).
  *
  * Registrations, the reference and the re-publishing all happen under the
  * record set's lock, so no record is written after its vCPU dropped it.
@@ -37,6 +40,7 @@ struct pvclock {
 	uint32_t mul;
 	int8_t shift;
 	uint8_t flags;
+	bool force_stable;
 	uint64_t kvm_clock;   /* KVM_GET_CLOCK at the reference point */
 	int64_t max_diverge;  /* worst |our elapsed - KVM's elapsed|, ns */
 	int checks;
@@ -159,9 +163,11 @@ void pvclock__report(struct pvclock *c, struct report *r)
 	if (!c->have_ref)
 		return;
 	report__text(r, "pvclock TSC_STABLE %s; against KVM_GET_CLOCK over %d later registrations: %lld ns apart at most",
-		     c->flags & HPV_PVCLOCK_TSC_STABLE ? "yes (KVM master clock)" : "no", c->checks,
+		     !(c->flags & HPV_PVCLOCK_TSC_STABLE) ? "no" :
+		     c->force_stable ? "yes (forced)" : "yes (KVM master clock)", c->checks,
 		     (long long)c->max_diverge);
 	report__kv(r, "pvclock.tsc_stable", "%d", !!(c->flags & HPV_PVCLOCK_TSC_STABLE));
+	report__kv(r, "pvclock.tsc_stable_forced", "%d", c->force_stable);
 	report__kv(r, "pvclock.checks", "%d", c->checks);
 	report__kv(r, "pvclock.max_diverge_ns", "%lld", (long long)c->max_diverge);
 }
@@ -263,7 +269,7 @@ static int pvclock__take_ref(struct pvclock *c, struct kvm_cpu *cpu)
 	c->tsc = tsc;
 	c->ns = (uint64_t)((t0 + t1) / 2 - kvm->start_ns);
 	pvclock__kvm_clock(kvm, &c->kvm_clock, &stable);
-	c->flags = stable ? HPV_PVCLOCK_TSC_STABLE : 0;
+	c->flags = stable || c->force_stable ? HPV_PVCLOCK_TSC_STABLE : 0;
 	c->max_diverge = 0;
 	c->checks = 0;
 	__atomic_store_n(&c->have_ref, 1, __ATOMIC_RELEASE);
@@ -296,13 +302,15 @@ static int pvclock__apply(void *ctx, struct kvm_cpu *cpu, uint64_t gpa, void *ho
 	ret = pvclock__take_ref(c, cpu);
 	if (ret)
 		return ret;
-	if ((c->flags & HPV_PVCLOCK_TSC_STABLE) && !pvclock__kvm_tsc_stable(c->kvm))
+	if ((c->flags & HPV_PVCLOCK_TSC_STABLE) && !c->force_stable &&
+	    !pvclock__kvm_tsc_stable(c->kvm))
 		pvclock__drop_stable(c);
 	pvclock__publish(host, c->tsc, c->ns, c->mul, c->shift, c->flags);
 	return 0;
 }
 
-int pvclock__new(struct kvm *kvm, const uint32_t *offered, struct pvclock **out)
+int pvclock__new(struct kvm *kvm, const uint32_t *offered, bool force_stable,
+		 struct pvclock **out)
 {
 	struct pvclock *c = calloc(1, sizeof(*c));
 	int ret;
@@ -310,6 +318,7 @@ int pvclock__new(struct kvm *kvm, const uint32_t *offered, struct pvclock **out)
 	if (!c)
 		return -ENOMEM;
 	c->kvm = kvm;
+	c->force_stable = force_stable;
 	ret = pv_records__init(&c->records, kvm, &pvclock_spec, offered, pvclock__apply, c);
 	if (ret) {
 		free(c);

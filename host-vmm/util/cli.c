@@ -13,7 +13,7 @@ const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats[=kv]] [--no-hybridpv] [--hypercall-route kvm|user]\n"
 	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm]\n"
-	"           [--no-sandbox] [--help]\n"
+	"           [--pvclock-stable kvm|force] [--no-sandbox] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -28,13 +28,19 @@ const char cli__usage[] =
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
 	"                    pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin,\n"
-	"                    pvyield (the guest's hybridpv=nopv... switches),\n"
+	"                    pvyield, pvvdso (the guest's hybridpv=nopv... switches),\n"
 	"                    pvtimerrec (the timer record: every deadline a hypercall)\n"
 	"  --pv-timer lapic|posix|kvm\n"
 	"                    fire the paravirtual timer from the vCPU's LAPIC timer in\n"
 	"                    KVM (lapic, the default where KVM has the TSC-deadline\n"
 	"                    mode), from a POSIX timer in hpv with the timer record\n"
 	"                    (posix), or from KVM's Hyper-V synthetic timers (kvm)\n"
+	"  --pvclock-stable kvm|force\n"
+	"                    mark the pvclock TSC_STABLE while KVM runs its master clock\n"
+	"                    (kvm, the default), or always (force): lets the guest read\n"
+	"                    its clock in the vDSO on a host whose vCPU TSCs agree but\n"
+	"                    that KVM does not vouch for (nested); where they disagree,\n"
+	"                    guest time can step back across CPUs\n"
 	"  --no-sandbox      do not confine hpv to the system calls its run loop needs\n"
 	"                    (seccomp), to debug it\n"
 	"\n"
@@ -94,6 +100,7 @@ static const struct {
 	{ "pvtimerrec", HPV_FEATURE_PV_TIMER_RECORD },
 	{ "pvsteal", HPV_FEATURE_STEAL_TIME },  { "pvpreempt", HPV_FEATURE_PV_PREEMPTED },
 	{ "pvspin", HPV_FEATURE_PV_SPINLOCK },  { "pvyield", HPV_FEATURE_PV_SCHED_YIELD },
+	{ "pvvdso", HPV_FEATURE_PVCLOCK_VDSO },
 };
 
 int cli__parse_features(const char *s, uint32_t *out)
@@ -136,7 +143,8 @@ static int cli__either(const char *val, const char *first, const char *second, b
 int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigned long errlen)
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
-						"--hypercall-route", "--withhold", "--pv-timer" };
+						"--hypercall-route", "--withhold", "--pv-timer",
+						"--pvclock-stable" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
 				     .hybridpv = true, .sandbox = true, .hypercall_route = HPV_ROUTE_KVM,
@@ -178,10 +186,13 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 				cfg->pv_timer = HPV_TIMER_STIMER;
 			else
 				return cli__fail(err, errlen, "--pv-timer '%s': lapic, posix or kvm%s", val, "");
+		} else if (!strcmp(opt, "--pvclock-stable")) {
+			if (cli__either(val, "kvm", "force", &cfg->force_tsc_stable))
+				return cli__fail(err, errlen, "--pvclock-stable '%s': kvm or force%s", val, "");
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,
-						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin, pvyield, pvtimerrec%s",
+						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin, pvyield, pvvdso, pvtimerrec%s",
 						 val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;

@@ -33,7 +33,7 @@ configs=(
 	"hybridpv-kvm   | hpv --hypercall-route kvm | hpv with the hybrid ABI, hypercalls by KVM in-kernel, the paravirtual timer fired by the vCPU's LAPIC timer in KVM"
 	"hybridpv-user  | hpv --hypercall-route user | hpv with the hybrid ABI, hypercalls by hpv's port-I/O doorbell, the paravirtual timer fired by the vCPU's LAPIC timer in KVM"
 	"hybridpv-posix | hpv --hypercall-route kvm --pv-timer posix | hybridpv-kvm with the timer fired by hpv's POSIX timers and the timer record"
-	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi,pvsteal,pvpreempt,pvspin,pvyield | hybridpv-kvm's hpv and guest with the paravirtual ops withheld (pvclock kept)"
+	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi,pvsteal,pvpreempt,pvspin,pvyield,pvvdso | hybridpv-kvm's hpv and guest with the paravirtual ops withheld (pvclock kept)"
 )
 # Only when asked for by name (bench.sh --configs): the timer fired by
 # KVM's synthetic timers brings the nested L1 host down (docs/pvops.md),
@@ -41,6 +41,7 @@ configs=(
 extra_configs=(
 	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm | hybridpv-kvm with the timer fired by KVM's synthetic timers"
 	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec | hybridpv-posix without the timer record"
+	"hybridpv-vdso | hpv --hypercall-route kvm --pvclock-stable force | hybridpv-kvm with TSC_STABLE claimed on every record, so the guest reads its clock in the vDSO"
 )
 
 # KVM's per-VM-summed counters: every exit, then some reasons

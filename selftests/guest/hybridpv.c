@@ -39,6 +39,9 @@ static int hypercall(const char *call, long *ret)
 	return 0;
 }
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 /* Every hypercall answers as docs/abi.md says, and the guest goes on. */
 static const struct {
 	const char *call;
@@ -47,7 +50,7 @@ static const struct {
 	{ "0", 0 },                        /* HPV_HC_NOP */
 	{ "1", HPV_ABI_VERSION },          /* HPV_HC_ABI_VERSION */
 	{ "0 1 2 3 4", 0 },                /* arguments are ignored */
-	{ "5", -HPV_ENOSYS },              /* first unallocated number */
+	{ XSTR(HPV_NR_HYPERCALLS), -HPV_ENOSYS }, /* first unallocated number */
 	{ "2 1 0 0 16", -HPV_EINVAL },     /* SEND_IPI to vector 16: an exception */
 	{ "3 1 16", -HPV_EINVAL },         /* SET_TIMER with vector 16 */
 	{ "last", -HPV_ENOSYS },           /* last slot of the page (stride from CPUID) */

@@ -45,6 +45,11 @@ FIXTURE_VARIANT_ADD(cli, ok_pv_timer_kvm) { { "--kernel", "k", "--pv-timer", "kv
 FIXTURE_VARIANT_ADD(cli, ok_pv_timer_lapic) { { "--kernel", "k", "--pv-timer", "lapic" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, ok_pv_timer_posix) { { "--kernel", "k", "--pv-timer", "posix" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, refused_pv_timer_fast) { { "--kernel", "k", "--pv-timer", "fast" }, 0, 0, 0, "--pv-timer 'fast': lapic, posix or kvm" };
+FIXTURE_VARIANT_ADD(cli, ok_withhold_pvvdso) { { "--kernel", "k", "--withhold", "pvvdso" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_pvclock_stable_force) { { "--kernel", "k", "--pvclock-stable", "force" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_pvclock_stable_kvm) { { "--kernel", "k", "--pvclock-stable", "kvm" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, refused_pvclock_stable_always) { { "--kernel", "k", "--pvclock-stable", "always" }, 0, 0, 0, "--pvclock-stable 'always': kvm or force" };
+FIXTURE_VARIANT_ADD(cli, refused_pvclock_stable_without_value) { { "--kernel", "k", "--pvclock-stable" }, 0, 0, 0, "needs an argument" };
 FIXTURE_VARIANT_ADD(cli, refused_pv_timer_without_value) { { "--kernel", "k", "--pv-timer" }, 0, 0, 0, "needs an argument" };
 FIXTURE_VARIANT_ADD(cli, refused_no_arguments) { { 0 }, 0, 0, 0, "--kernel is required" };
 FIXTURE_VARIANT_ADD(cli, refused_kernel_without_value) { { "--kernel" }, 0, 0, 0, "needs an argument" };

@@ -63,7 +63,8 @@ FIXTURE_VARIANT_ADD(page, spinlock_withheld) { HPV_ROUTE_KVM, 0, HPV_TIMER_POSIX
 
 FIXTURE_SETUP(page)
 {
-	const struct pv_config cfg = { variant->withheld, variant->route, variant->timer };
+	const struct pv_config cfg = { .withheld = variant->withheld, .route = variant->route,
+					       .timer = variant->timer };
 
 	fake_vm__init(&self->vm, 1, RAM, variant->amd);
 	self->vm.kvm.tsc_deadline = true;
@@ -247,7 +248,8 @@ FIXTURE_VARIANT_ADD(page_msr, not_offered) { (16ULL << 20) | HPV_MSR_ENABLE, 0,
 
 FIXTURE_SETUP(page_msr)
 {
-	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = variant->withheld, .route = HPV_ROUTE_KVM,
+					       .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 1, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -306,7 +308,12 @@ FIXTURE_VARIANT_ADD(cpuid, all_offered) {
 /* no TSC rate from KVM: no pvclock, nor a timer on its time line */
 FIXTURE_VARIANT_ADD(cpuid, no_tsc_rate) {
 	1, 0, true, 0, HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
-					    HPV_FEATURE_PV_TIMER_RECORD) };
+					    HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO) };
+/* withholding the clock withholds what reads its time line */
+FIXTURE_VARIANT_ADD(cpuid, pvclock_withheld) {
+	1, 2600000, true, HPV_FEATURE_PVCLOCK,
+	HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
+			     HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO) };
 FIXTURE_VARIANT_ADD(cpuid, withheld_on_the_command_line) {
 	1, 2600000, true, HPV_FEATURES_ALL & ~(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE),
 	HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE };
@@ -316,7 +323,8 @@ FIXTURE_VARIANT_ADD(cpuid, no_hybridpv) { 0, 2600000, true, 0, 0 };
 
 FIXTURE_SETUP(cpuid)
 {
-	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_KVM, HPV_TIMER_LAPIC };
+	const struct pv_config cfg = { .withheld = variant->withheld, .route = HPV_ROUTE_KVM,
+					       .timer = HPV_TIMER_LAPIC };
 	struct kvm_cpuid2 *sup;
 
 	fake_vm__init(&self->vm, 8, RAM, 1);

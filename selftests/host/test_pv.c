@@ -40,7 +40,7 @@ FIXTURE(pv)
 
 FIXTURE_SETUP(pv)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_USER, .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 2, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -94,7 +94,7 @@ FIXTURE_VARIANT_ADD(ipi, a_vcpu_that_exists_but_no_vm) { { 1, 0, 0, 0xfd }, 0 };
 
 FIXTURE_SETUP(ipi)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_USER, .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 4, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -135,7 +135,7 @@ FIXTURE_VARIANT_ADD(kick, a_vcpu_that_exists_but_no_vm) { 3, 0 };
 
 FIXTURE_SETUP(kick)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_USER, .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 4, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -175,7 +175,7 @@ FIXTURE_VARIANT_ADD(sched_yield, to_another_vcpu) { 3, 0, 1 };
 
 FIXTURE_SETUP(sched_yield)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_USER, .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 4, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -225,7 +225,7 @@ FIXTURE_VARIANT_ADD(kvm_record, eoi_valid_but_kvm_refuses) {
 /* Set up without the vCPUs' probe, which would withdraw both (no KVM). */
 FIXTURE_SETUP(kvm_record)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_KVM, .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 1, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -319,7 +319,8 @@ FIXTURE_VARIANT_ADD(timer_record, unregister) { 0, 0, 0 };
 
 FIXTURE_SETUP(timer_record)
 {
-	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = variant->withheld, .route = HPV_ROUTE_KVM,
+					       .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 1, RAM, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));
@@ -423,7 +424,7 @@ FIXTURE_VARIANT_ADD(kvm_timer, lapic_timer_refused) { HPV_TIMER_LAPIC, "lapic", 
 
 FIXTURE_SETUP(kvm_timer)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, variant->want };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_KVM, .timer = variant->want };
 
 	fake_vm__init(&self->vm, 1, RAM, 1);
 	self->vm.kvm.tsc_deadline = true;
@@ -495,7 +496,8 @@ FIXTURE_VARIANT_ADD(withheld, no_tsc_rate_set_timer) { 0, 0, 0, HPV_HC_SET_TIMER
 
 FIXTURE_SETUP(withheld)
 {
-	const struct pv_config cfg = { variant->withheld, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = variant->withheld, .route = HPV_ROUTE_USER,
+					       .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 1, RAM, 1);
 	self->vm.kvm.tsc_khz = variant->tsc_khz;
@@ -527,7 +529,8 @@ TEST_F(withheld, is_unreachable)
 /* Idle without the timer: it halts, but takes no deadline. */
 TEST(idle_takes_no_deadline_when_the_timer_is_withheld)
 {
-	const struct pv_config cfg = { HPV_FEATURE_PV_TIMER, HPV_ROUTE_USER, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = HPV_FEATURE_PV_TIMER, .route = HPV_ROUTE_USER,
+					       .timer = HPV_TIMER_POSIX };
 	struct fake_vm vm;
 	struct pv *pv;
 
@@ -551,7 +554,7 @@ TEST(kvm_and_hyperv_msrs_are_refused)
 		0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02, 0x4b564d03, 0x4b564d04,
 		0x4b564d06, 0x4b564d08, 0x40000000, 0x40000001, 0x400000b0, 0x400000b1, 0x40000100,
 	};
-	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_KVM, .timer = HPV_TIMER_POSIX };
 	struct kvm_msr_filter filter;
 	struct fake_vm vm;
 	struct pv *pv;

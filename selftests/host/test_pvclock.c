@@ -133,7 +133,7 @@ FIXTURE_VARIANT_ADD(msr, unregister) { 0, 0 };
 
 FIXTURE_SETUP(msr)
 {
-	const struct pv_config cfg = { 0, HPV_ROUTE_KVM, HPV_TIMER_POSIX };
+	const struct pv_config cfg = { .withheld = 0, .route = HPV_ROUTE_KVM, .timer = HPV_TIMER_POSIX };
 
 	fake_vm__init(&self->vm, 1, 64ULL << 20, 1);
 	ASSERT_EQ(0, pv__new(&self->vm.kvm, &cfg, &self->pv));

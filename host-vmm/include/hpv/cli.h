@@ -20,6 +20,7 @@ struct hpv_config {
 	int hypercall_route; /* enum hpv_route */
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
 	int pv_timer;        /* enum hpv_timer_route: what fires the paravirtual timer */
+	bool force_tsc_stable; /* --pvclock-stable force */
 	bool help;
 };
 

@@ -6,6 +6,7 @@
 #ifndef HPV_PV_H
 #define HPV_PV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hybridpv.h"
@@ -23,12 +24,14 @@ struct report;
 	(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_IPI |              \
 	 HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_IDLE |             \
 	 HPV_FEATURE_PV_EOI | HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_STEAL_TIME |          \
-	 HPV_FEATURE_PV_PREEMPTED | HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD)
+	 HPV_FEATURE_PV_PREEMPTED | HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD |   \
+	 HPV_FEATURE_PVCLOCK_VDSO)
 
 struct pv_config {
 	uint32_t withheld;            /* HPV_FEATURE_* bits not to offer */
 	enum hpv_route route;         /* for the calls KVM can serve */
 	enum hpv_timer_route timer;   /* what fires the paravirtual timer */
+	bool force_tsc_stable;        /* claim TSC_STABLE whatever KVM says */
 };
 
 struct pv;

@@ -32,7 +32,13 @@ int pvclock__guest_tsc(struct kvm_cpu *cpu, uint64_t *tsc);
 /* The pvclock of one VM: HPV_MSR_PVCLOCK, and the line every record shows. */
 struct pvclock;
 
-int pvclock__new(struct kvm *kvm, const uint32_t *offered, struct pvclock **out);
+/*
+ * force_stable: set TSC_STABLE in every record whatever KVM reports, for
+ * hosts (nested ones) whose vCPU TSCs agree though KVM runs no master
+ * clock. If they do not agree, guest time can step back across CPUs.
+ */
+int pvclock__new(struct kvm *kvm, const uint32_t *offered, bool force_stable,
+		 struct pvclock **out);
 void pvclock__free(struct pvclock *clock);
 /* The pvclock's time now as cpu's guest sees it; -EAGAIN before the first
  * registration. */
