@@ -18,11 +18,12 @@ stty -echo 2>/dev/null	# the answers are input, not output
 exec 4<&0	# the answers' way in; the loop below reads the table
 
 # What the guest found below it, for the report: KVM's signature (hidden
-# in full virtualization), our hybrid ABI, the clock it runs on.
+# in full virtualization), our hybrid ABI, the clock it runs on, the
+# cpuidle driver (haltpoll where a KVM guest polls before it halts).
 hv=$(dmesg | sed -n 's/.*Hypervisor detected: //p' | head -n 1)
 hpv=off
 dmesg | grep -q 'hybridpv: hypercall page registered' && hpv=on
-echo "@hpv-info hypervisor=${hv:-none} hybridpv=$hpv clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "@hpv-info hypervisor=${hv:-none} hybridpv=$hpv clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) cpuidle=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)"
 
 sample() {
 	echo "@hpv-sample $*"
