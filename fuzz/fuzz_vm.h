@@ -275,7 +275,7 @@ static const struct {
 } fuzz_vm__records[FUZZ_VM_HPV_MSRS] = {
 	{ HPV_FEATURE_HYPERCALL_PAGE, 4096, 4096, 1 << 20 },
 	{ HPV_FEATURE_PVCLOCK, 32, sizeof(struct hpv_pvclock), 0 },
-	{ HPV_FEATURE_PV_TLB_FLUSH, 64, sizeof(struct hpv_vcpu_state), 0 },
+	{ HPV_VCPU_STATE_FEATURES, 64, sizeof(struct hpv_vcpu_state), 0 },
 	{ HPV_FEATURE_PV_EOI, 4, 4, 0 },
 	{ HPV_FEATURE_PV_TIMER_RECORD, 16, sizeof(struct hpv_timer), 0 },
 };
