@@ -242,7 +242,7 @@ sched_boot steal-switched-off "$overcommit" none off --append hybridpv=nopvsteal
 sched_boot steal-withheld "$overcommit" none off --hpv-arg --withhold --hpv-arg pvsteal,pvpreempt,pvspin,pvyield
 echo "# == clock reads in the vDSO: TSC_STABLE claimed by hpv, switched off, withheld =="
 # Nested, KVM never vouches for the TSC, so hpv is told to (--pvclock-stable
-# force), and the vCPUs' TSCs then disagree by about a microsecond: the
+# force), and the vCPUs' TSCs then disagree by microseconds: the
 # cross-CPU order is checked in the main boot (system calls nested, the
 # vDSO on a host with a stable TSC) and only reported here.
 vdso_boot() { # vdso_boot NAME EXPECT [run.sh args...]

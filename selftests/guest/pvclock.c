@@ -18,14 +18,11 @@
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "cross_cpu.h"
 
 #define READS 1000000
 #define HPV_EXIT_PORT 0xf4
 #define DRIFT_SECONDS 5
-
-static _Atomic long long latest;
-static _Atomic long backwards;
-static _Atomic long long worst_ns;
 
 static long long now_ns(void)
 {
@@ -33,30 +30,6 @@ static long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void *reader(void *arg)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET((long)arg, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	for (long i = 0; i < READS; i++) {
-		long long seen = atomic_load(&latest);
-		long long t = now_ns();
-
-		if (t < seen) {
-			long long w = atomic_load(&worst_ns);
-
-			atomic_fetch_add(&backwards, 1);
-			while (seen - t > w && !atomic_compare_exchange_weak(&worst_ns, &w, seen - t))
-				;
-		}
-		while (t > seen && !atomic_compare_exchange_weak(&latest, &seen, t))
-			;
-	}
-	return NULL;
 }
 
 /* Host ns from the exit device; *lat gets how long the read took. */
@@ -100,9 +73,10 @@ static void drift_test(void)
 int main(void)
 {
 	const char *env = getenv("HPV_EXPECT_HYBRIDPV");
+	struct cross_cpu_order order = { .now_ns = now_ns, .reads = READS };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	pthread_t t[256];
 	char cs[64] = "";
+	int ran;
 	long long t0;
 	FILE *f;
 
@@ -119,16 +93,15 @@ int main(void)
 	}
 	ksft_test_result(!strcmp(cs, "hybridpv-clock"), "clocksource is hybridpv-clock (%s)\n", cs);
 
-	if (cpus > 256)
-		cpus = 256;
+	if (cpus > CROSS_CPU_MAX)
+		cpus = CROSS_CPU_MAX;
 	t0 = now_ns();
-	for (long c = 0; c < cpus; c++)
-		pthread_create(&t[c], NULL, reader, (void *)c);
-	for (long c = 0; c < cpus; c++)
-		pthread_join(t[c], NULL);
+	ran = cross_cpu__run(&order, (int)cpus);
 	ksft_print_msg("%ld CPUs x %d reads in %.1f s, %ld went back, by up to %lld ns\n", cpus,
-		       READS, (now_ns() - t0) / 1e9, atomic_load(&backwards), atomic_load(&worst_ns));
-	ksft_test_result(atomic_load(&backwards) == 0, "never backwards across %ld CPUs\n", cpus);
+		       READS, (now_ns() - t0) / 1e9, atomic_load(&order.backwards),
+		       atomic_load(&order.worst_ns));
+	ksft_test_result(!ran && atomic_load(&order.backwards) == 0,
+			 "never backwards across %ld CPUs\n", cpus);
 	drift_test();
 	ksft_finished();
 }

@@ -34,9 +34,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cross_cpu.h"
 #include "pv_lib.h"
 
-#define MAX_CPUS 64
 #define READS_PER_CPU 200000
 #define AGREEMENT_ROUNDS 10000
 
@@ -137,48 +137,17 @@ TEST(vdso_time_agrees_with_the_kernel)
 	EXPECT_EQ(0, behind);
 }
 
-static _Atomic long long latest;
-static _Atomic long backwards;
-static _Atomic long long worst_ns;
-
-static void *reader(void *arg)
-{
-	if (pin_to((int)(long)arg))
-		return (void *)1;
-	for (long i = 0; i < READS_PER_CPU; i++) {
-		long long seen = atomic_load(&latest);
-		long long t = vdso_ns();
-
-		if (t < seen) {
-			long long w = atomic_load(&worst_ns);
-
-			atomic_fetch_add(&backwards, 1);
-			while (seen - t > w && !atomic_compare_exchange_weak(&worst_ns, &w, seen - t))
-				;
-		}
-		while (t > seen && !atomic_compare_exchange_weak(&latest, &seen, t))
-			;
-	}
-	return NULL;
-}
-
 TEST(vdso_time_never_goes_back_across_cpus)
 {
-	int cpus = online_cpus() > MAX_CPUS ? MAX_CPUS : online_cpus();
-	pthread_t t[MAX_CPUS];
-	void *ret;
+	struct cross_cpu_order order = { .now_ns = vdso_ns, .reads = READS_PER_CPU };
+	int cpus = online_cpus();
 
-	for (long c = 0; c < cpus; c++)
-		ASSERT_EQ(0, pthread_create(&t[c], NULL, reader, (void *)c));
-	for (int c = 0; c < cpus; c++) {
-		ASSERT_EQ(0, pthread_join(t[c], &ret));
-		EXPECT_EQ(NULL, ret);
-	}
+	ASSERT_EQ(0, cross_cpu__run(&order, cpus));
 	TH_LOG("%d CPUs x %d reads: %ld went back, by up to %lld ns", cpus, READS_PER_CPU,
-	       atomic_load(&backwards), atomic_load(&worst_ns));
+	       atomic_load(&order.backwards), atomic_load(&order.worst_ns));
 	if (getenv("HPV_TSC_FORCED") && !strcmp(getenv("HPV_TSC_FORCED"), "1"))
 		SKIP(return, "TSC_STABLE forced on a host that does not vouch for its TSCs");
-	EXPECT_EQ(0, atomic_load(&backwards));
+	EXPECT_EQ(0, atomic_load(&order.backwards));
 }
 
 TEST_HARNESS_MAIN
