@@ -291,15 +291,20 @@ int kvm__add_cleanup(struct kvm *kvm, void (*fn)(void *ctx), void *ctx)
 	return 0;
 }
 
-int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector)
+/* An MSI to one APIC id, physical destination, edge; data as given. */
+static int kvm__msi(struct kvm *kvm, uint32_t apic_id, uint32_t data)
 {
-	/* Physical destination, fixed delivery, edge: the vector is all. */
 	struct kvm_msi msi = {
 		.address_lo = MSI_ADDR_BASE | (apic_id << MSI_DEST_SHIFT),
-		.data = vector,
+		.data = data,
 	};
 
 	return ioctl(kvm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0;
+}
+
+int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector)
+{
+	return kvm__msi(kvm, apic_id, vector); /* fixed delivery: the vector is all */
 }
 
 /*
@@ -312,12 +317,7 @@ int kvm__signal_msi(struct kvm *kvm, uint32_t apic_id, uint8_t vector)
 
 int kvm__unhalt(struct kvm *kvm, uint32_t apic_id)
 {
-	struct kvm_msi msi = {
-		.address_lo = MSI_ADDR_BASE | (apic_id << MSI_DEST_SHIFT),
-		.data = MSI_DATA_DELIVERY_UNHALT,
-	};
-
-	return ioctl(kvm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0;
+	return kvm__msi(kvm, apic_id, MSI_DATA_DELIVERY_UNHALT);
 }
 
 int kvm__irq_line(struct kvm *kvm, int irq, int level)

@@ -65,6 +65,13 @@ END enosys
 	ret
 .endm
 
+/* KVM takes APIC ids as 32 bits: a wider one in reg is refused at label. */
+.macro REFUSE_WIDE_ID reg, label
+	mov \reg, %rax
+	shr $32, %rax
+	jnz \label
+.endm
+
 .irp insn, vmcall, vmmcall
 BEGIN kvm_nop_\insn
 	KVM_CALL KVM_HC_VAPIC_POLL_IRQ, \insn
@@ -78,9 +85,7 @@ BEGIN kvm_send_ipi_\insn
 	lea -32(%r10), %rax
 	cmp $(255 - 32), %rax
 	ja 1f
-	mov %rdx, %rax
-	shr $32, %rax
-	jnz 1f
+	REFUSE_WIDE_ID %rdx, 1f
 	KVM_CALL KVM_HC_SEND_IPI, \insn
 1:	mov $-HPV_EINVAL, %rax
 	ret
@@ -92,9 +97,7 @@ END kvm_send_ipi_\insn
  * it. KVM takes the id as 32 bits: a wider one is refused here.
  */
 BEGIN kvm_kick_\insn
-	mov %rdi, %rax
-	shr $32, %rax
-	jnz 1f
+	REFUSE_WIDE_ID %rdi, 1f
 	push %rbx
 	xor %ebx, %ebx
 	mov %rdi, %rcx
@@ -108,15 +111,8 @@ END kvm_kick_\insn
 
 /* KVM_HC_SCHED_YIELD(APIC id): a directed yield; the id as for the kick. */
 BEGIN kvm_sched_yield_\insn
-	mov %rdi, %rax
-	shr $32, %rax
-	jnz 1f
-	push %rbx
-	mov %rdi, %rbx
-	mov $KVM_HC_SCHED_YIELD, %eax
-	\insn
-	pop %rbx
-	ret
+	REFUSE_WIDE_ID %rdi, 1f
+	KVM_CALL KVM_HC_SCHED_YIELD, \insn
 1:	mov $-HPV_EINVAL, %rax
 	ret
 END kvm_sched_yield_\insn

@@ -5,6 +5,7 @@
 #include "kselftest_harness.h"
 
 #include "hpv/cli.h"
+#include "hybridpv.h"
 
 #define MAX_ARGS 8
 
@@ -94,6 +95,55 @@ TEST_F(cli, parse)
 		EXPECT_NE(NULL, strstr(self->err, variant->reason));
 		EXPECT_EQ(NULL, strchr(self->err, '\n'));
 	}
+}
+
+/* What an accepted line asks for reaches the configuration. */
+FIXTURE(cli_value)
+{
+	struct hpv_config cfg;
+	char err[256];
+};
+
+FIXTURE_VARIANT(cli_value)
+{
+	const char *argv[MAX_ARGS];
+	uint32_t withheld;
+	bool force_tsc_stable;
+};
+
+FIXTURE_VARIANT_ADD(cli_value, defaults) { { "--kernel", "k" }, 0, false };
+FIXTURE_VARIANT_ADD(cli_value, withhold_pvclock_pvtimerrec) {
+	{ "--kernel", "k", "--withhold", "pvclock,pvtimerrec" },
+	HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER_RECORD, false };
+FIXTURE_VARIANT_ADD(cli_value, withhold_pvsteal_pvpreempt) {
+	{ "--kernel", "k", "--withhold", "pvsteal,pvpreempt" },
+	HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED, false };
+FIXTURE_VARIANT_ADD(cli_value, withhold_pvspin_pvyield_pvvdso) {
+	{ "--kernel", "k", "--withhold", "pvspin,pvyield,pvvdso" },
+	HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD | HPV_FEATURE_PVCLOCK_VDSO, false };
+FIXTURE_VARIANT_ADD(cli_value, pvclock_stable_force) {
+	{ "--kernel", "k", "--pvclock-stable", "force" }, 0, true };
+FIXTURE_VARIANT_ADD(cli_value, pvclock_stable_force_then_kvm) {
+	{ "--kernel", "k", "--pvclock-stable", "force", "--pvclock-stable", "kvm" }, 0, false };
+
+FIXTURE_SETUP(cli_value)
+{
+	char *argv[MAX_ARGS + 2] = { "hpv" };
+	int argc = 1;
+
+	for (int k = 0; k < MAX_ARGS && variant->argv[k]; k++)
+		argv[argc++] = (char *)variant->argv[k];
+	ASSERT_EQ(0, cli__parse(argc, argv, &self->cfg, self->err, sizeof(self->err)));
+}
+
+FIXTURE_TEARDOWN(cli_value)
+{
+}
+
+TEST_F(cli_value, reaches_the_config)
+{
+	EXPECT_EQ(variant->withheld, self->cfg.withheld);
+	EXPECT_EQ(variant->force_tsc_stable, self->cfg.force_tsc_stable);
 }
 
 TEST_HARNESS_MAIN
