@@ -96,7 +96,7 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 	/* the timer's deadlines and the vDSO's reads are pvclock time */
 	if (!(pv->offered & HPV_FEATURE_PVCLOCK))
 		pv->offered &= ~HPV_FEATURES_ON_PVCLOCK;
-	pv->idle_poll_ns = idle__poll_hint(kvm->nr_cpus);
+	pv->idle_poll_ns = cfg->idle_poll_given ? cfg->idle_poll_ns : idle__poll_hint(kvm->nr_cpus);
 	hooks.ctx = pv;
 	ret = kvm__add_cpu_hooks(kvm, &hooks);
 	if (!ret)

@@ -13,7 +13,8 @@ const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats[=kv]] [--no-hybridpv] [--hypercall-route kvm|user]\n"
 	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm]\n"
-	"           [--pvclock-stable kvm|force] [--no-sandbox] [--help]\n"
+	"           [--pvclock-stable kvm|force] [--idle-poll auto|NS] [--no-sandbox]\n"
+	"           [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -41,6 +42,10 @@ const char cli__usage[] =
 	"                    its clock in the vDSO on a host whose vCPU TSCs agree but\n"
 	"                    that KVM does not vouch for (nested); where they disagree,\n"
 	"                    guest time can step back across CPUs\n"
+	"  --idle-poll auto|NS\n"
+	"                    how long the guest's idle loop polls before it halts, the\n"
+	"                    hint in CPUID: 0 to 1000000 ns, or auto (the default:\n"
+	"                    200000 while the vCPUs fit the host's CPUs, else 0)\n"
 	"  --no-sandbox      do not confine hpv to the system calls its run loop needs\n"
 	"                    (seccomp), to debug it\n"
 	"\n"
@@ -144,11 +149,11 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
 						"--hypercall-route", "--withhold", "--pv-timer",
-						"--pvclock-stable" };
+						"--pvclock-stable", "--idle-poll" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
 				     .hybridpv = true, .sandbox = true, .hypercall_route = HPV_ROUTE_KVM,
-				     .pv_timer = HPV_TIMER_LAPIC };
+				     .pv_timer = HPV_TIMER_LAPIC, .idle_poll_ns = -1 };
 
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
@@ -189,6 +194,14 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 		} else if (!strcmp(opt, "--pvclock-stable")) {
 			if (cli__either(val, "kvm", "force", &cfg->force_tsc_stable))
 				return cli__fail(err, errlen, "--pvclock-stable '%s': kvm or force%s", val, "");
+		} else if (!strcmp(opt, "--idle-poll")) {
+			if (!strcmp(val, "auto"))
+				cfg->idle_poll_ns = -1;
+			else if (cli__parse_uint(val, HPV_MAX_IDLE_POLL_NS, &n))
+				return cli__fail(err, errlen, "--idle-poll '%s': auto or 0 to 1000000 (ns)%s",
+						 val, "");
+			else
+				cfg->idle_poll_ns = (int64_t)n;
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,

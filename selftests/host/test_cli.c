@@ -50,6 +50,9 @@ FIXTURE_VARIANT_ADD(cli, ok_withhold_pvvdso) { { "--kernel", "k", "--withhold", 
 FIXTURE_VARIANT_ADD(cli, ok_pvclock_stable_force) { { "--kernel", "k", "--pvclock-stable", "force" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, ok_pvclock_stable_kvm) { { "--kernel", "k", "--pvclock-stable", "kvm" }, 1, 1, 512ULL << 20, NULL };
 FIXTURE_VARIANT_ADD(cli, refused_pvclock_stable_always) { { "--kernel", "k", "--pvclock-stable", "always" }, 0, 0, 0, "--pvclock-stable 'always': kvm or force" };
+FIXTURE_VARIANT_ADD(cli, refused_idle_poll_past_1ms) { { "--kernel", "k", "--idle-poll", "1000001" }, 0, 0, 0, "--idle-poll '1000001': auto or 0 to 1000000 (ns)" };
+FIXTURE_VARIANT_ADD(cli, refused_idle_poll_negative) { { "--kernel", "k", "--idle-poll", "-1" }, 0, 0, 0, "--idle-poll '-1': auto or 0 to 1000000 (ns)" };
+FIXTURE_VARIANT_ADD(cli, refused_idle_poll_word) { { "--kernel", "k", "--idle-poll", "always" }, 0, 0, 0, "--idle-poll 'always'" };
 FIXTURE_VARIANT_ADD(cli, refused_pvclock_stable_without_value) { { "--kernel", "k", "--pvclock-stable" }, 0, 0, 0, "needs an argument" };
 FIXTURE_VARIANT_ADD(cli, refused_pv_timer_without_value) { { "--kernel", "k", "--pv-timer" }, 0, 0, 0, "needs an argument" };
 FIXTURE_VARIANT_ADD(cli, refused_no_arguments) { { 0 }, 0, 0, 0, "--kernel is required" };
@@ -109,22 +112,29 @@ FIXTURE_VARIANT(cli_value)
 	const char *argv[MAX_ARGS];
 	uint32_t withheld;
 	bool force_tsc_stable;
+	int64_t idle_poll_ns;
 };
 
-FIXTURE_VARIANT_ADD(cli_value, defaults) { { "--kernel", "k" }, 0, false };
+FIXTURE_VARIANT_ADD(cli_value, defaults) { { "--kernel", "k" }, 0, false, -1 };
 FIXTURE_VARIANT_ADD(cli_value, withhold_pvclock_pvtimerrec) {
 	{ "--kernel", "k", "--withhold", "pvclock,pvtimerrec" },
-	HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER_RECORD, false };
+	HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER_RECORD, false, -1 };
 FIXTURE_VARIANT_ADD(cli_value, withhold_pvsteal_pvpreempt) {
 	{ "--kernel", "k", "--withhold", "pvsteal,pvpreempt" },
-	HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED, false };
+	HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED, false, -1 };
 FIXTURE_VARIANT_ADD(cli_value, withhold_pvspin_pvyield_pvvdso) {
 	{ "--kernel", "k", "--withhold", "pvspin,pvyield,pvvdso" },
-	HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD | HPV_FEATURE_PVCLOCK_VDSO, false };
+	HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD | HPV_FEATURE_PVCLOCK_VDSO, false, -1 };
 FIXTURE_VARIANT_ADD(cli_value, pvclock_stable_force) {
-	{ "--kernel", "k", "--pvclock-stable", "force" }, 0, true };
+	{ "--kernel", "k", "--pvclock-stable", "force" }, 0, true, -1 };
 FIXTURE_VARIANT_ADD(cli_value, pvclock_stable_force_then_kvm) {
-	{ "--kernel", "k", "--pvclock-stable", "force", "--pvclock-stable", "kvm" }, 0, false };
+	{ "--kernel", "k", "--pvclock-stable", "force", "--pvclock-stable", "kvm" }, 0, false, -1 };
+FIXTURE_VARIANT_ADD(cli_value, idle_poll_ns) {
+	{ "--kernel", "k", "--idle-poll", "200000" }, 0, false, 200000 };
+FIXTURE_VARIANT_ADD(cli_value, idle_poll_zero) {
+	{ "--kernel", "k", "--idle-poll", "0" }, 0, false, 0 };
+FIXTURE_VARIANT_ADD(cli_value, idle_poll_then_auto) {
+	{ "--kernel", "k", "--idle-poll", "5000", "--idle-poll", "auto" }, 0, false, -1 };
 
 FIXTURE_SETUP(cli_value)
 {
@@ -144,6 +154,7 @@ TEST_F(cli_value, reaches_the_config)
 {
 	EXPECT_EQ(variant->withheld, self->cfg.withheld);
 	EXPECT_EQ(variant->force_tsc_stable, self->cfg.force_tsc_stable);
+	EXPECT_EQ(variant->idle_poll_ns, self->cfg.idle_poll_ns);
 }
 
 TEST_HARNESS_MAIN

@@ -298,30 +298,39 @@ FIXTURE_VARIANT(cpuid)
 	bool tsc_deadline;
 	uint32_t withheld;
 	uint32_t want_features;
+	bool idle_poll_given; /* --idle-poll NS, else by overcommit */
+	uint32_t idle_poll_ns;
 };
 
 FIXTURE_VARIANT_ADD(cpuid, all_offered) {
-	1, 2600000, true, 0, HPV_FEATURES_ALL & ~HPV_FEATURE_PV_TIMER_RECORD };
+	1, 2600000, true, 0, HPV_FEATURES_ALL & ~HPV_FEATURE_PV_TIMER_RECORD, false, 0 };
 /* no TSC rate from KVM: no pvclock, nor a timer on its time line */
 FIXTURE_VARIANT_ADD(cpuid, no_tsc_rate) {
 	1, 0, true, 0, HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
-					    HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO) };
+					    HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO), false, 0 };
 /* withholding the clock withholds what reads its time line */
 FIXTURE_VARIANT_ADD(cpuid, pvclock_withheld) {
 	1, 2600000, true, HPV_FEATURE_PVCLOCK,
 	HPV_FEATURES_ALL & ~(HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER |
-			     HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO) };
+			     HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_PVCLOCK_VDSO), false, 0 };
 FIXTURE_VARIANT_ADD(cpuid, withheld_on_the_command_line) {
 	1, 2600000, true, HPV_FEATURES_ALL & ~(HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE),
-	HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE };
+	HPV_FEATURE_HYPERCALL_PAGE | HPV_FEATURE_PV_IDLE, false, 0 };
 /* without TSC-deadline mode the timer falls back to POSIX timers: the record too */
-FIXTURE_VARIANT_ADD(cpuid, no_tsc_deadline) { 1, 2600000, false, 0, HPV_FEATURES_ALL };
-FIXTURE_VARIANT_ADD(cpuid, no_hybridpv) { 0, 2600000, true, 0, 0 };
+FIXTURE_VARIANT_ADD(cpuid, no_tsc_deadline) { 1, 2600000, false, 0, HPV_FEATURES_ALL, false, 0 };
+FIXTURE_VARIANT_ADD(cpuid, no_hybridpv) { 0, 2600000, true, 0, 0, false, 0 };
+/* the idle-poll hint as given, 0 (do not poll) included */
+FIXTURE_VARIANT_ADD(cpuid, idle_poll_given) {
+	1, 2600000, true, 0, HPV_FEATURES_ALL & ~HPV_FEATURE_PV_TIMER_RECORD, true, 150000 };
+FIXTURE_VARIANT_ADD(cpuid, idle_poll_given_zero) {
+	1, 2600000, true, 0, HPV_FEATURES_ALL & ~HPV_FEATURE_PV_TIMER_RECORD, true, 0 };
 
 FIXTURE_SETUP(cpuid)
 {
 	const struct pv_config cfg = { .withheld = variant->withheld, .route = HPV_ROUTE_KVM,
-					       .timer = HPV_TIMER_LAPIC };
+					       .timer = HPV_TIMER_LAPIC,
+					       .idle_poll_given = variant->idle_poll_given,
+					       .idle_poll_ns = variant->idle_poll_ns };
 	struct kvm_cpuid2 *sup;
 
 	fake_vm__init(&self->vm, 8, RAM, 1);
@@ -377,6 +386,10 @@ TEST_F(cpuid, leaves)
 	EXPECT_EQ(HPV_MSR_HYPERCALL_PAGE, leaf(self->c, HPV_CPUID_HYPERCALL)->eax);
 	EXPECT_EQ(HPV_HYPERCALL_STRIDE, leaf(self->c, HPV_CPUID_HYPERCALL)->ecx);
 	EXPECT_EQ(variant->tsc_khz, leaf(self->c, HPV_CPUID_TIMING)->eax);
+	/* not given: poll while the 8 vCPUs fit this host's CPUs, else not */
+	EXPECT_EQ(variant->idle_poll_given ? variant->idle_poll_ns
+		  : sysconf(_SC_NPROCESSORS_ONLN) >= 8 ? 200000u : 0u,
+		  leaf(self->c, HPV_CPUID_TIMING)->ecx);
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define HPV_MAX_CPUS 255 /* xAPIC ids in the MADT */
+#define HPV_MAX_IDLE_POLL_NS 1000000 /* a millisecond: past it a halt is cheaper */
 
 struct hpv_config {
 	const char *kernel;
@@ -21,6 +22,7 @@ struct hpv_config {
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
 	int pv_timer;        /* enum hpv_timer_route: what fires the paravirtual timer */
 	bool force_tsc_stable; /* --pvclock-stable force */
+	int64_t idle_poll_ns;  /* --idle-poll NS; -1: auto */
 	bool help;
 };
 

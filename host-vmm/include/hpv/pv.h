@@ -32,6 +32,8 @@ struct pv_config {
 	enum hpv_route route;         /* for the calls KVM can serve */
 	enum hpv_timer_route timer;   /* what fires the paravirtual timer */
 	bool force_tsc_stable;        /* claim TSC_STABLE whatever KVM says */
+	bool idle_poll_given;         /* else the idle-poll hint follows overcommit */
+	uint32_t idle_poll_ns;        /* the hint, when given */
 };
 
 struct pv;
