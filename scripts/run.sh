@@ -6,6 +6,7 @@
 #   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats[=kv]] [--append ARGS]
 #          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
 #          [--vmm hpv|qemu-kvm|qemu-tcg] [--hpv FILE] [--host-cmd CMD]
+#          [--l1-append ARGS]
 # --hpv runs another build of hpv (a sanitizer build, say) instead of
 # build/hpv.
 # --vmm qemu-tcg boots the guest under QEMU's TCG on this host; --vmm
@@ -14,17 +15,19 @@
 # with the guest's kernel, initrd, CPUs, memory and command line in
 # HPV_KERNEL ... HPV_CMDLINE and hpv's path in HPV_BIN: a benchmark series
 # then boots L1 once.
+# --l1-append adds ARGS to the L1 host's command line (nested mode; a
+# direct host runs as booted, and the option is refused there).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 . "$top/scripts/lib.sh"
 
-extra_hpv_args=() vmm=hpv host_cmd=""
+extra_hpv_args=() vmm=hpv host_cmd="" l1_append=""
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz hpv=$build/hpv
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv)
+	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv | --l1-append)
 		need_value "$1" $# ;;
 	esac
 	case "$1" in
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--vmm) vmm=$2; shift ;;
 	--host-cmd) host_cmd=$2; shift ;;
 	--hpv) hpv=$(realpath "$2"); shift ;;
+	--l1-append) l1_append=$2; shift ;;
 	*) usage_error "unknown option $1" ;;
 	esac
 	shift
@@ -72,6 +76,7 @@ mode=$HARNESS_MODE
 	HPV_CPUS="$cpus" HPV_MEM="$mem" HPV_CMDLINE="$cmdline" HPV_BIN="$hpv" bash -c "$host_cmd")
 
 if [ "$mode" = direct ]; then
+	[ -z "$l1_append" ] || usage_error "--l1-append: direct mode has no L1 host (this host runs as booted)"
 	exec "${vmm_cmd[@]}"
 fi
 
@@ -94,7 +99,7 @@ l1_mib=$(( mem_mib / 1048576 + 512 ))
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp 2 -m "$l1_mib" \
 	-kernel "$kernel" -initrd "$build/l1.cpio.gz" \
-	-append "console=ttyS0 panic=-1 hpvl1_script=$script" \
+	-append "console=ttyS0 panic=-1 hpvl1_script=$script${l1_append:+ $l1_append}" \
 	-serial file:"$script.l1.log" \
 	-device virtio-serial-pci -chardev stdio,id=con,signal=off -device virtconsole,chardev=con \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

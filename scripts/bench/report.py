@@ -4,10 +4,12 @@
 scripts/bench/series.sh and scripts/bench.sh printed (the format: the
 header of series.sh).
 
-    report.py RAW WORKLOADS OUTDIR
+    report.py RAW OUTDIR TABLE...    (TABLE: bench/workloads, bench/overcommit)
 
 parse() reads the records, aggregate() makes one Cell per configuration
-and workload, render_json() and render_markdown() write them out.
+and workload, render_json() and render_markdown() write them out. A
+section other than the default one (the overcommitted vCPUs) tags its
+configurations "CONFIG@TAG"; its cells get tables of their own.
 """
 import json
 import os
@@ -27,6 +29,11 @@ PAPER = {
 PAPER_OURS = (NATIVE, FULL, "kvm-pv", "hybridpv-kvm")
 # the markers' own cost, measured by every boot (bench/guest/driver.sh)
 EMPTY = "_empty"
+# the overcommitted section: the strongest peer, and the targets against it
+# and full virtualization (hackbench and the lock workloads 30% faster)
+TUNED, OURS = "kvm-pv-tuned", "hybridpv-kvm"
+FAST_TARGET = 0.7
+FAST_WORKLOADS = ("hackbench_proc", "hackbench_thread", "mutex", "mmap")
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Record:
     value: float
     ops: float
     counters: dict  # KVM's counters and vmm_cpu_ms, deltas over the run; {} for native
+    guest: dict = field(default_factory=dict)  # guest_* fields: what the guest measured over the run
 
 
 @dataclass
@@ -55,6 +63,7 @@ class Header:
     descriptions: dict = field(default_factory=dict)  # @cfg CONFIG DESCRIPTION
     guest_sees: dict = field(default_factory=dict)  # @info CONFIG TEXT
     notes: list = field(default_factory=list)  # @note TEXT
+    sections: list = field(default_factory=list)  # @section NAME CPUS [TAG]: Section
 
     def get(self, key):
         return self.fields.get(key)
@@ -66,6 +75,21 @@ class Header:
     @property
     def elapsed_s(self):
         return int(self.fields.get("elapsed_s", 0))
+
+
+@dataclass
+class Section:
+    """a section of make bench other than the default: its tag on the
+    configurations' names, and its vCPUs"""
+    name: str
+    cpus: int
+    tag: str
+
+
+def split_config(cfg):
+    """"CONFIG@TAG" -> (CONFIG, TAG); untagged (the default section): TAG "" """
+    base, _, tag = cfg.partition("@")
+    return base, tag
 
 
 @dataclass
@@ -89,6 +113,8 @@ class Cell:
     # per counter, median over runs of (delta - the markers' median) / ops;
     # None where nothing was counted (native)
     exits_by_counter: dict = None
+    # the guest's steal time over a run, all vCPUs (median of the runs), ms
+    steal_ms: float = None
 
     @property
     def exits_per_op(self):
@@ -99,12 +125,15 @@ class Cell:
         return self.exits_by_counter.get("vmm_cpu_ms") if self.exits_by_counter else None
 
     def as_json(self):
+        base, tag = split_config(self.config)
         return {
-            "config": self.config, "workload": self.workload, "unit": self.unit, "op": self.op,
+            "config": base, "section": tag or "default",
+            "workload": self.workload, "unit": self.unit, "op": self.op,
             "median": self.median, "min": self.min, "max": self.max, "runs": self.runs,
             "exits_per_op": self.exits_per_op,
             "vmm_cpu_ms_per_op": self.vmm_cpu_ms_per_op,
             "exits_per_op_by_counter": self.exits_by_counter,
+            "steal_ms_per_run": self.steal_ms,
         }
 
 
@@ -122,10 +151,20 @@ def read_table(path):
     return table
 
 
+def read_tables(paths):
+    """several tables (their names are distinct) -> one, in order"""
+    table = {}
+    for p in paths:
+        table.update(read_table(p))
+    return table
+
+
 def parse_record(rest):
     f = rest.split()
-    counters = {k: int(v) for k, v in (kv.split("=") for kv in f[5:])}
-    return Record(f[0], f[1], int(f[2]), float(f[3]), float(f[4]), counters)
+    fields = [kv.split("=") for kv in f[5:]]
+    counters = {k: int(v) for k, v in fields if not k.startswith("guest_")}
+    guest = {k: int(v) for k, v in fields if k.startswith("guest_")}
+    return Record(f[0], f[1], int(f[2]), float(f[3]), float(f[4]), counters, guest)
 
 
 def parse(lines):
@@ -149,6 +188,10 @@ def parse(lines):
                 configs.append(rec.config)
         elif kind == "@note":
             header.notes.append(rest)
+        elif kind == "@section":
+            f = rest.split()
+            if len(f) == 3:
+                header.sections.append(Section(f[0], int(f[1]), f[2]))
     return Raw(header, records, configs)
 
 
@@ -173,18 +216,21 @@ def aggregate(raw, table):
     runs = {}
     for r in raw.records:
         runs.setdefault((r.config, r.workload), []).append(r)
-    workloads = [w for w in table if any((c, w) in runs for c in raw.configs)]
+    # (the default section's workloads; a tagged section's are in table order too)
+    workloads = [w for w in table if any((c, w) in runs for c in raw.configs if not split_config(c)[1])]
     cells = {}
     for cfg in raw.configs:
         empty = runs.get((cfg, EMPTY), [])
-        for wl in workloads:
+        for wl in table:
             rs = runs.get((cfg, wl))
             if not rs:
                 continue
             vals = [r.value for r in rs]
+            steal = [r.guest["guest_steal_ms"] for r in rs if "guest_steal_ms" in r.guest]
             cells[cfg, wl] = Cell(cfg, wl, table[wl].unit, table[wl].op,
                                   statistics.median(vals), min(vals), max(vals), len(vals),
-                                  exits_per_op(rs, empty))
+                                  exits_per_op(rs, empty),
+                                  statistics.median(steal) if steal else None)
     return workloads, cells
 
 
@@ -366,17 +412,88 @@ def md_spread(workloads, cells, table, configs):
     return ["\n## Medians with min and max\n", md_table(["workload", "unit"] + configs, rows)]
 
 
+def at_or_ahead(ours, peer):
+    """ours at (inside the peer's min-max spread) or ahead of the peer"""
+    if ours.unit == "MiB/s":
+        return ours.median >= peer.min
+    return ours.median <= peer.max
+
+
+def md_targets(workloads, cells, tag):
+    """per workload: hybridpv-kvm against kvm-pv-tuned (at or ahead) and,
+    for hackbench and the locks, against full virtualization (30% faster)"""
+    rows = []
+    for wl in workloads:
+        ours, tuned, full = (cells.get((f"{c}@{tag}", wl)) for c in (OURS, TUNED, FULL))
+        if not ours:
+            continue
+        vs_tuned = ("–" if not tuned else
+                    ("at or ahead" if at_or_ahead(ours, tuned) else "**behind**")
+                    + f" ({fmt(slowdown(ours.unit, ours.median, tuned.median))}x)")
+        if wl in FAST_WORKLOADS and full:
+            r = slowdown(ours.unit, ours.median, full.median)
+            vs_full = ("met" if r <= FAST_TARGET else "**not met**") + f" ({fmt(r)}x)"
+        else:
+            vs_full = "–"
+        rows.append([wl, vs_tuned, vs_full])
+    return md_table(["workload", f"{OURS} against {TUNED}",
+                     f"{OURS} at most {FAST_TARGET}x {FULL}"], rows)
+
+
+def md_overcommit(raw, table, cells):
+    """one part per section of overcommitted vCPUs"""
+    md = []
+    for sec in raw.header.sections:
+        cfgs = [c for c in raw.configs if split_config(c)[1] == sec.tag]
+        workloads = [wl for wl in table if any((c, wl) in cells for c in cfgs)]
+        if not workloads:
+            continue
+        names = [split_config(c)[0] for c in cfgs]
+        at = lambda fn: lambda c, wl: fn(f"{c}@{sec.tag}", wl)
+        steal = lambda c, wl: (cells[c, wl].steal_ms / sec.cpus
+                               if (c, wl) in cells and cells[c, wl].steal_ms is not None else None)
+        per_op = lambda wl: f"{wl} (per {table[wl].op})"
+        md += [f"\n## Overcommitted: {sec.cpus} vCPUs on the VM host's "
+               f"{raw.header.get('vm_host_cpus') or 'CPUs'}\n",
+               f"bench/overcommit with {sec.cpus} vCPUs a guest; every guest otherwise as above.\n",
+               "\n### Time\n", "Median [min–max].\n",
+               md_table(["workload", "unit"] + names,
+                        [[wl, table[wl].unit] + [f"{fmt(r.median, 3)} [{fmt(r.min, 3)}–{fmt(r.max, 3)}]"
+                                                 if r else "–" for r in (cells.get((c, wl)) for c in cfgs)]
+                         for wl in workloads]),
+               "\n### Targets\n",
+               f"{OURS} at or ahead of {TUNED} (inside its min–max spread counts as at; "
+               f"ratio of medians in parentheses), and on hackbench and the lock workloads at "
+               f"most {FAST_TARGET}x the time of {FULL}.\n",
+               md_targets(workloads, cells, sec.tag)]
+        if FULL in names:
+            md += ["\n### Against full virtualization\n", "< 1 is faster.\n",
+                   grid(workloads, at(ratio(cells, f"{FULL}@{sec.tag}")), [n for n in names if n != FULL])]
+        md += ["\n### VM exits per operation\n",
+               grid(workloads, at(attr(cells, "exits_per_op")), names, per_op),
+               "\n### Host CPU time per operation (ms)\n",
+               grid(workloads, at(attr(cells, "vmm_cpu_ms_per_op")), names, per_op),
+               "\n### Steal per vCPU (ms per run)\n",
+               "The guest's own steal accounting (/proc/stat) over a run, summed over its vCPUs "
+               "and divided by them; 0 for a guest that accounts none (full virtualization, "
+               "hpv-nohybrid).\n",
+               grid(workloads, at(steal), names)]
+    return md
+
+
 def render_markdown(raw, workloads, cells, table, hypercall_md=None, plots=(None, None)):
     """report.md; plots: the ratio and exits plots' file names, None for
     one left out"""
-    configs = raw.configs
-    virt = [c for c in configs if c != NATIVE]
+    configs = [c for c in raw.configs if not split_config(c)[1]]
+    # (native with idle=poll: a ratio against native, but no VM to count exits of)
+    virt = [c for c in configs if not c.startswith(NATIVE)]
     md = md_head(raw.header)
     md += md_configs(raw.header, configs)
-    md += md_ratios(workloads, cells, configs, virt)
+    md += md_ratios(workloads, cells, configs, [c for c in configs if c != NATIVE])
     md += md_exits(workloads, cells, table, virt)
     md += md_paper(cells)
     md += md_spread(workloads, cells, table, configs)
+    md += md_overcommit(raw, table, cells)
     if hypercall_md is not None:
         md += ["\n## Hypercall cost by route (scripts/bench-hypercall.sh)\n", hypercall_md]
     md.append("\n## Plots\n")
@@ -417,7 +534,7 @@ plot for [i=2:{len(configs) + 1}] "{dat}" using i:xtic(1) title columnheader(i)
 
 
 def draw_plots(outdir, raw, workloads, cells):
-    virt = [c for c in raw.configs if c != NATIVE]
+    virt = [c for c in raw.configs if not c.startswith(NATIVE) and not split_config(c)[1]]
     against_native, exits = ratio(cells, NATIVE), attr(cells, "exits_per_op")
     return (plot(outdir, "ratio", "Slowdown against native (log scale; 1 = native)",
                  "config / native", virt, [(wl, [against_native(c, wl) for c in virt]) for wl in workloads]),
@@ -426,11 +543,11 @@ def draw_plots(outdir, raw, workloads, cells):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print("report.py: usage: report.py RAW WORKLOADS OUTDIR", file=sys.stderr)
+    if len(sys.argv) < 4:
+        print("report.py: usage: report.py RAW OUTDIR TABLE...", file=sys.stderr)
         sys.exit(2)
-    raw_path, table_path, outdir = sys.argv[1:]
-    table = read_table(table_path)
+    raw_path, outdir = sys.argv[1:3]
+    table = read_tables(sys.argv[3:])
     with open(raw_path) as f:
         raw = parse(f)
     workloads, cells = aggregate(raw, table)

@@ -7,13 +7,20 @@
 # KVM's exit counters (debugfs, summed over the VM) at each sample marker
 # and answers it, so every VMM is measured the same way.
 #   series.sh RUNS [CONFIG...]     series.sh --list | --list-extra
+# BENCH_TABLE names the workload table (bench/workloads by default);
+# BENCH_TAG, when set, is appended as "@TAG" to every configuration name
+# it prints, so that a section of make bench (overcommitted vCPUs, say)
+# keeps its records apart from the default one's. BENCH_GUEST_REPEATS:
+# how often a guest that died of the nested emulation is booted again (1).
 # Output: progress lines, and "@"-lines for the report:
 #   @hdr KEY VALUE                 about the run (bench.sh adds its own)
 #   @cfg CONFIG DESCRIPTION        a configuration it runs (the table below)
 #   @info CONFIG WHAT-THE-GUEST-SAW
 #   @rec CONFIG WORKLOAD RUN VALUE OPS [COUNTER=DELTA...]
 #                                  one run; KVM's counters (none for native)
-#                                  and vmm_cpu_ms, each the delta over the run
+#                                  and vmm_cpu_ms, each the delta over the
+#                                  run, then what the guest measured over
+#                                  it (guest_steal_ms: all vCPUs' steal)
 #   @note TEXT                     said in the report's header
 #   @cfg-done CONFIG               every workload measured
 #   @cfg-left CONFIG               given up (its guest died; see the @note)
@@ -36,12 +43,16 @@ configs=(
 	"hybridpv-posix | hpv --hypercall-route kvm --pv-timer posix | hybridpv-kvm with the timer fired by hpv's POSIX timers and the timer record"
 	"hybridpv-noops | hpv --withhold pvipi,pvtlb,pvtimer,pvidle,pveoi,pvsteal,pvpreempt,pvspin,pvyield,pvvdso | hybridpv-kvm's hpv and guest with the paravirtual ops withheld (pvclock kept)"
 )
-# Only when asked for by name (bench.sh --configs): the timer fired by
+# Only when asked for by name (bench.sh --configs or its sections): the timer fired by
 # KVM's synthetic timers brings the nested L1 host down (docs/pvops.md),
 # and the timer without its record is an A/B row for that one feature.
+# native-idle-poll needs a VM host booted with idle=poll (bench.sh starts
+# one for it).
 extra_configs=(
+	"native-idle-poll | native idle=poll | the workloads run on the VM host itself, its idle loop polling (\`idle=poll\` on its command line)"
 	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm | hybridpv-kvm with the timer fired by KVM's synthetic timers"
 	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec | hybridpv-posix without the timer record"
+	"hybridpv-poll | hpv --hypercall-route kvm --idle-poll 200000 | hybridpv-kvm with the guest's idle loop polling 200 us before it halts however many vCPUs share the host's CPUs (by default it does not poll when they outnumber them)"
 	"hybridpv-vdso | hpv --hypercall-route kvm --pvclock-stable force | hybridpv-kvm with TSC_STABLE claimed on every record, so the guest reads its clock in the vDSO"
 )
 
@@ -81,8 +92,11 @@ for c in "$@"; do
 	{ names; extra_names; } | grep -qx -- "$c" || usage_error "unknown configuration $c"
 done
 
+table=${BENCH_TABLE:-workloads}
+[ -r "$top/bench/$table" ] || usage_error "no workload table bench/$table"
+tag=${BENCH_TAG:+@$BENCH_TAG}
 # (no process substitution: L1's /dev has no /dev/fd)
-read -ra workloads <<<"$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/workloads" | tr '\n' ' ')"
+read -ra workloads <<<"$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/$table" | tr '\n' ' ')"
 # bench.sh --workloads: only these (checked there)
 [ -z "${BENCH_WORKLOADS:-}" ] || read -ra workloads <<<"$BENCH_WORKLOADS"
 nworkloads=${#workloads[@]}
@@ -100,7 +114,7 @@ have_counters=1
 echo "@hdr vm_host_kernel $(uname -r)"
 echo "@hdr qemu $(qemu-system-x86_64 --version | head -1)"
 echo "@hdr guest_cmdline $cmdline_base"
-echo "@hdr cpus $HPV_CPUS"
+echo "@hdr cpus$tag $HPV_CPUS"
 echo "@hdr mem $HPV_MEM"
 echo "@hdr runs $runs"
 [ "$have_counters" = 1 ] || say "no $kvmdir/exits here (debugfs, root): exit counts left out"
@@ -156,11 +170,18 @@ run_config() {
 	shift 2
 	local -a wl=("$@") launch=() before=() after=() pending=()
 	local cmdline line cur="" values="" done=0 log=$guest_log rec i pid in out
-	cmdline="$cmdline_base hpvcmd_b64=$(printf '%s' "/bench/driver.sh $runs ${wl[*]}" | base64 -w0)"
+	cmdline="$cmdline_base hpvcmd_b64=$(printf '%s' "/bench/driver.sh --table $table $runs ${wl[*]}" | base64 -w0)"
 	# shellcheck disable=SC2086
 	set -- $how
 	case "$1" in
-	native) launch=(sh "$native/driver.sh" "$runs" "${wl[@]}") ;;
+	native)
+		# (a native row for an idle policy is only that on a host booted with it)
+		if [ -n "${2:-}" ] && ! grep -qw -- "$2" /proc/cmdline; then
+			say "$name: the VM host was not booted with $2"
+			echo "@note $name: left out: the VM host was not booted with $2"
+			return 2
+		fi
+		launch=(sh "$native/driver.sh" --table "$table" "$runs" "${wl[@]}") ;;
 	qemu) launch=("$top/scripts/qemu-guest.sh" "$2" "$HPV_KERNEL" "$HPV_INITRD" "$HPV_CPUS" "$HPV_MEM" "$cmdline") ;;
 	hpv) launch=("$snap/hpv" --kernel "$HPV_KERNEL" --initrd "$HPV_INITRD" --cpus "$HPV_CPUS"
 		--mem "$HPV_MEM" --cmdline "$cmdline" "${@:2}") ;;
@@ -210,8 +231,12 @@ run_config() {
 				i=${#counters[@]}
 				rec+=" vmm_cpu_ms=$((after[i] - before[i]))"
 			fi
-			pending+=("$rec")
-			values+=" $3" ;;
+			values+=" $3"
+			shift 4
+			for i in "$@"; do
+				case "$i" in guest_[a-z_]*=[0-9]*) rec+=" $i" ;; esac
+			done
+			pending+=("$rec") ;;
 		"@hpv-info "*)
 			echo "@info $name ${line#@hpv-info }"
 			say "$name: the guest sees ${line#@hpv-info }" ;;
@@ -251,39 +276,43 @@ boot_config() {
 		wl=${BENCH_WORKLOADS:-}
 	fi
 	# shellcheck disable=SC2086 # (workload names: one word each)
-	run_config "$c" "$how" $wl && cfg_ok=1
+	run_config "$c$tag" "$how" $wl
+	case $? in
+	0) cfg_ok=1 ;;
+	2) cfg_ok=2 ;;	# cannot run here: not a death, nothing to retry
+	esac
 }
-cfg_finished() { [ "$cfg_ok" = 1 ]; }
+cfg_finished() { [ "$cfg_ok" != 0 ]; }
 
 n=0
 for c in "$@"; do
 	n=$((n + 1))
 	how=$(cfg_field "$c" 2)
-	echo "@cfg $c $(cfg_field "$c" 3)"
-	say "[+$((SECONDS - t_start))s] configuration $n/$# $c ($how): $nworkloads workloads x $runs runs"
+	echo "@cfg $c$tag $(cfg_field "$c" 3)"
+	say "[+$((SECONDS - t_start))s] configuration $n/$# $c$tag ($how): $nworkloads workloads x $runs runs"
 	finished=()
 	# BENCH_DONE: "CONFIG:WORKLOAD ..." an earlier VM-host session measured
 	for p in ${BENCH_DONE:-}; do
-		[ "${p%%:*}" = "$c" ] && finished+=("${p#*:}")
+		[ "${p%%:*}" = "$c$tag" ] && finished+=("${p#*:}")
 	done
 	if [ ${#finished[@]} -gt 0 ]; then
 		todo=$(remaining | wc -l)
-		say "$c: ${#finished[@]} workloads measured in an earlier session; $todo to go"
+		say "$c$tag: ${#finished[@]} workloads measured in an earlier session; $todo to go"
 		if [ "$todo" -eq 0 ]; then
-			echo "@cfg-done $c"
+			echo "@cfg-done $c$tag"
 			continue
 		fi
 	fi
 	# A guest that died of the nested emulation (scripts/lib.sh) is booted
-	# once more, from the first workload that did not complete.
+	# again, from the first workload that did not complete.
 	cfg_ok=0
-	retry_nested --done cfg_finished "$c" 1 "$guest_log" boot_config || true
-	if [ "$cfg_ok" = 1 ]; then
-		echo "@cfg-done $c"
-		continue
-	fi
+	retry_nested --done cfg_finished "$c" "${BENCH_GUEST_REPEATS:-1}" "$guest_log" boot_config || true
+	case "$cfg_ok" in
+	1) echo "@cfg-done $c$tag"; continue ;;
+	2) echo "@cfg-left $c$tag"; continue ;;
+	esac
 	why=$(death_cause "$guest_log") || why="not a death of the nested emulation"
-	say "$c: left out: its guest ended before the driver finished ($why)"
-	echo "@note $c: left out: its guest ended before the driver finished ($why)"
-	echo "@cfg-left $c"
+	say "$c$tag: left out: its guest ended before the driver finished ($why)"
+	echo "@note $c$tag: left out: its guest ended before the driver finished ($why)"
+	echo "@cfg-left $c$tag"
 done

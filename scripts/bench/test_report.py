@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""report.py on a small raw file (testdata/raw.txt: four configurations,
-five workloads, a missing cell, a run whose session counted no io_exits):
+"""report.py on small raw files: testdata/raw.txt (four configurations,
+five workloads, a missing cell, a run whose session counted no io_exits)
+and testdata/raw-overcommit.txt (an overcommitted section, 4 vCPUs: three
+configurations, two lock workloads, steal; and native with idle=poll):
 
     python3 -m unittest discover -s scripts/bench
 """
@@ -15,6 +17,8 @@ import report  # noqa: E402
 
 RAW = os.path.join(HERE, "testdata", "raw.txt")
 TABLE = os.path.join(HERE, "..", "..", "bench", "workloads")
+OVERCOMMIT_RAW = os.path.join(HERE, "testdata", "raw-overcommit.txt")
+OVERCOMMIT_TABLE = os.path.join(HERE, "..", "..", "bench", "overcommit")
 
 
 class Report(unittest.TestCase):
@@ -65,9 +69,10 @@ class Report(unittest.TestCase):
         self.assertEqual(out["header"]["configs"]["native"], self.raw.header.descriptions["native"])
         self.assertEqual(out["header"]["runs_per_cell"], 3)
         self.assertEqual(len(out["results"]), 4 * 5 - 1)
-        self.assertEqual(list(out["results"][0]), ["config", "workload", "unit", "op", "median", "min", "max",
-                                                   "runs", "exits_per_op", "vmm_cpu_ms_per_op",
-                                                   "exits_per_op_by_counter"])
+        self.assertEqual(list(out["results"][0]), ["config", "section", "workload", "unit", "op", "median",
+                                                   "min", "max", "runs", "exits_per_op", "vmm_cpu_ms_per_op",
+                                                   "exits_per_op_by_counter", "steal_ms_per_run"])
+        self.assertEqual(out["results"][0]["section"], "default")
 
     def test_markdown(self):
         md = report.render_markdown(self.raw, self.workloads, self.cells, self.table)
@@ -92,6 +97,48 @@ class Report(unittest.TestCase):
         self.assertNotIn("## Against full virtualization", md)
         self.assertIn("hypercall table", md)
         self.assertIn("![slowdown against native](ratio.svg)", md)
+
+
+class Overcommit(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.table = report.read_tables([TABLE, OVERCOMMIT_TABLE])
+        with open(OVERCOMMIT_RAW) as f:
+            cls.raw = report.parse(f)
+        cls.workloads, cls.cells = report.aggregate(cls.raw, cls.table)
+        cls.md = report.render_markdown(cls.raw, cls.workloads, cls.cells, cls.table)
+
+    def test_sections_apart(self):
+        self.assertEqual(self.raw.header.sections, [report.Section("overcommit", 4, "4vcpu")])
+        # the default section's workloads: only its own configurations' records
+        self.assertEqual(self.workloads, ["null_syscall"])
+        c = self.cells["hybridpv-kvm@4vcpu", "mutex"]
+        self.assertEqual((c.median, c.runs), (6.5, 3))
+        self.assertEqual(c.exits_per_op, 1.0)  # (20010 - 10) / 20000
+        self.assertEqual(c.steal_ms, 800)
+        j = report.render_json(self.raw, self.cells)["results"]
+        self.assertIn({"config": "hybridpv-kvm", "section": "4vcpu", "workload": "mutex"},
+                      [{k: r[k] for k in ("config", "section", "workload")} for r in j])
+
+    def test_guest_fields_are_not_counters(self):
+        rec = self.raw.records[-1]
+        self.assertEqual((rec.config, rec.counters, rec.guest), ("native-idle-poll", {}, {"guest_steal_ms": 0}))
+        self.assertIsNone(self.cells["native-idle-poll", "null_syscall"].exits_per_op)
+
+    def test_markdown(self):
+        heads = [line for line in self.md.splitlines() if line.startswith("#")]
+        self.assertIn("## Overcommitted: 4 vCPUs on the VM host's 2", heads)
+        for h in ("### Time", "### Targets", "### Against full virtualization", "### VM exits per operation",
+                  "### Host CPU time per operation (ms)", "### Steal per vCPU (ms per run)"):
+            self.assertIn(h, heads)
+        # mutex: 6.5 against tuned 9 [8-10], and 6.5/11 of full-virt; mmap: 240 inside tuned's
+        # 200-250, 240/310 = 0.77 of full-virt
+        self.assertIn("| mutex | at or ahead (0.72x) | met (0.59x) |", self.md)
+        self.assertIn("| mmap | at or ahead (1.14x) | **not met** (0.77x) |", self.md)
+        self.assertIn("| mutex | 0.00 | 100 | 200 |", self.md)  # steal: 0, 400 / 4, 800 / 4
+        # native with idle=poll: a column of the default section's slowdowns, no exits
+        self.assertIn("| workload | native-idle-poll |\n|---|---|\n| null_syscall | – |", self.md)
+        self.assertIn("| workload |\n|---|\n| null_syscall (per call) |", self.md)
 
 
 if __name__ == "__main__":
