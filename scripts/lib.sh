@@ -110,7 +110,8 @@ death_cause() {
 # Runs CMD, which writes LOG. When CMD has died of the nested emulation
 # (death_cause LOG; --l1-only: of an L1 death alone; --cause: FN prints
 # the artefact that ended the run and succeeds, for a caller that judges
-# a run by more than its log), in nested mode, with
+# a run by more than its log; a cause FN names "not recognised ..." is
+# repeated as an early end, not an artefact), in nested mode, with
 # fewer than REPEATS repeats made and, with --until, bash's SECONDS still
 # below S, it keeps a copy of LOG beside it (LOG's name with "-died-N"),
 # says so and runs CMD again. FN (--done) succeeding after a run means nothing is
@@ -168,7 +169,10 @@ retry_nested() {
 		"${top:-/nowhere}"/*) kept=" (its log: ${kept#"$top"/})" ;;
 		*) kept="" ;;
 		esac
-		say "$name: died ($cause), an artefact of the nested emulation; repeat $RETRY_ATTEMPT of at most $repeats$kept"
+		case "$cause" in
+		"not recognised"*) say "$name: ended early ($cause); repeat $RETRY_ATTEMPT of at most $repeats$kept" ;;
+		*) say "$name: died ($cause), an artefact of the nested emulation; repeat $RETRY_ATTEMPT of at most $repeats$kept" ;;
+		esac
 		RETRIED+=("$name ($cause)")
 		RETRY_CAUSE=$cause
 		RETRY_ATTEMPT=$((RETRY_ATTEMPT + 1))

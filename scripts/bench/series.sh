@@ -11,7 +11,8 @@
 # BENCH_TAG, when set, is appended as "@TAG" to every configuration name
 # it prints, so that a section of make bench (overcommitted vCPUs, say)
 # keeps its records apart from the default one's. BENCH_GUEST_REPEATS:
-# how often a guest that died of the nested emulation is booted again (1).
+# how often a guest that died of the nested emulation is booted again (1);
+# BENCH_REPEAT_ANY=1: a guest that ended early for any reason (nested).
 # Output: progress lines, and "@"-lines for the report:
 #   @hdr KEY VALUE                 about the run (bench.sh adds its own)
 #   @cfg CONFIG DESCRIPTION        a configuration it runs (the table below)
@@ -52,7 +53,7 @@ extra_configs=(
 	"native-idle-poll | native idle=poll | the workloads run on the VM host itself, its idle loop polling (\`idle=poll\` on its command line)"
 	"hybridpv-kvmtimer | hpv --hypercall-route kvm --pv-timer kvm | hybridpv-kvm with the timer fired by KVM's synthetic timers"
 	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec | hybridpv-posix without the timer record"
-	"hybridpv-poll | hpv --hypercall-route kvm --idle-poll 200000 | hybridpv-kvm with the guest's idle loop polling 200 us before it halts however many vCPUs share the host's CPUs (by default it does not poll when they outnumber them)"
+	"hybridpv-poll | hpv --hypercall-route kvm --idle-poll 200000 | hybridpv-kvm with the guest's idle loop polling 200 us before it halts however many vCPUs share the host's CPUs (by default it does not poll when they outnumber them): the A/B row for polling on an overcommitted host"
 	"hybridpv-vdso | hpv --hypercall-route kvm --pvclock-stable force | hybridpv-kvm with TSC_STABLE claimed on every record, so the guest reads its clock in the vDSO"
 )
 
@@ -283,6 +284,13 @@ boot_config() {
 	esac
 }
 cfg_finished() { [ "$cfg_ok" != 0 ]; }
+# guest_end_cause: why the guest ended early, for retry_nested --cause:
+# a known death of the emulation or, with BENCH_REPEAT_ANY, any end
+guest_end_cause() {
+	death_cause "$guest_log" && return 0
+	[ "${BENCH_REPEAT_ANY:-0}" = 1 ] || return 1
+	echo "not recognised as the emulation's; its last line: $(grep -av '^$' "$guest_log" | tail -n 1 | tr -d '\r' | cut -c1-100)"
+}
 
 n=0
 for c in "$@"; do
@@ -306,7 +314,8 @@ for c in "$@"; do
 	# A guest that died of the nested emulation (scripts/lib.sh) is booted
 	# again, from the first workload that did not complete.
 	cfg_ok=0
-	retry_nested --done cfg_finished "$c" "${BENCH_GUEST_REPEATS:-1}" "$guest_log" boot_config || true
+	retry_nested --done cfg_finished --cause guest_end_cause "$c" "${BENCH_GUEST_REPEATS:-1}" \
+		"$guest_log" boot_config || true
 	case "$cfg_ok" in
 	1) echo "@cfg-done $c$tag"; continue ;;
 	2) echo "@cfg-left $c$tag"; continue ;;
