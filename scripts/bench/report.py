@@ -351,6 +351,27 @@ def md_ratios(workloads, cells, configs, virt):
     return md
 
 
+def md_by_counter(workloads, cells, cfgs, label=lambda c: c):
+    """KVM's counters per operation, a table per configuration"""
+    counters = shown_counters(cells)
+    if not counters:
+        return []
+    md = ["\n### By counter\n",
+          "KVM's counters per operation, those not 0 everywhere. They overlap: "
+          "insn_emulation counts instructions KVM emulated, which without APIC "
+          "virtualization are mostly the guest's xAPIC accesses (EOI, ICR for IPIs, timer) "
+          "trapping as nested page faults; io_exits include the hybrid ABI's port-I/O "
+          "doorbell; hypercalls are KVM's in-kernel ones.\n"]
+    for cfg in cfgs:
+        rows = [[wl] + [fmt(r.exits_by_counter.get(k)) for k in counters]
+                for wl in workloads
+                for r in [cells.get((cfg, wl))] if r and r.exits_by_counter]
+        if rows:
+            md.append(f"\n**{label(cfg)}**\n")
+            md.append(md_table(["workload"] + counters, rows))
+    return md
+
+
 def md_exits(workloads, cells, table, virt):
     per_op = lambda wl: f"{wl} (per {table[wl].op})"
     md = ["\n## VM exits per operation\n",
@@ -358,21 +379,7 @@ def md_exits(workloads, cells, table, virt):
           "less the markers' own cost (a pseudo-workload with nothing between them), divided "
           "by the operations the workload ran; median of the runs. Native: none.\n",
           grid(workloads, attr(cells, "exits_per_op"), virt, per_op)]
-    counters = shown_counters(cells)
-    if counters:
-        md.append("\n### By counter\n")
-        md.append("KVM's counters per operation, those not 0 everywhere. They overlap: "
-                  "insn_emulation counts instructions KVM emulated, which without APIC "
-                  "virtualization are mostly the guest's xAPIC accesses (EOI, ICR for IPIs, timer) "
-                  "trapping as nested page faults; io_exits include the hybrid ABI's port-I/O "
-                  "doorbell; hypercalls are KVM's in-kernel ones.\n")
-        for cfg in virt:
-            rows = [[wl] + [fmt(r.exits_by_counter.get(k)) for k in counters]
-                    for wl in workloads
-                    for r in [cells.get((cfg, wl))] if r and r.exits_by_counter]
-            if rows:
-                md.append(f"\n**{cfg}**\n")
-                md.append(md_table(["workload"] + counters, rows))
+    md += md_by_counter(workloads, cells, virt)
     if any(r.vmm_cpu_ms_per_op is not None for r in cells.values()):
         md.append("\n## Host CPU time per operation\n")
         md.append("CPU time (ms) of the VMM's processes, all their threads, read from /proc on the "
@@ -470,7 +477,10 @@ def md_overcommit(raw, table, cells):
             md += ["\n### Against full virtualization\n", "< 1 is faster.\n",
                    grid(workloads, at(ratio(cells, f"{FULL}@{sec.tag}")), [n for n in names if n != FULL])]
         md += ["\n### VM exits per operation\n",
-               grid(workloads, at(attr(cells, "exits_per_op")), names, per_op),
+               grid(workloads, at(attr(cells, "exits_per_op")), names, per_op)]
+        md += md_by_counter(workloads, {k: v for k, v in cells.items() if k[0] in cfgs}, cfgs,
+                            label=lambda c: split_config(c)[0])
+        md += [
                "\n### Host CPU time per operation (ms)\n",
                grid(workloads, at(attr(cells, "vmm_cpu_ms_per_op")), names, per_op),
                "\n### Steal per vCPU (ms per run)\n",
