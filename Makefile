@@ -117,7 +117,8 @@ figures: all
 	scripts/figures.sh
 
 # Benchmarks, not tests: they print what they measure (docs/bench.md).
-# BENCH_ARGS passes options, e.g. BENCH_ARGS='--configs native,kvm-pv'.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS='--configs native,kvm-pv' or
+# BENCH_ARGS='--sections overcommit'.
 bench: all
 	scripts/bench.sh $(BENCH_ARGS)
 
