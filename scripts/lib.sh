@@ -94,9 +94,10 @@ death_cause() {
 	elif tr -d '\r' <"$log" | grep -a -A8 'PANIC: double fault' | grep -aqE 'RSP: 0018:0000[0-7]'; then
 		echo "guest double fault at SYSCALL entry"
 	# (QEMU says nothing of a triple fault: with -no-reboot its guest's reset
-	# ends it with status 0; the only guest resets that print nothing)
+	# ends it with status 0, as a power-off does; a triple fault is the end
+	# that prints nothing, neither a panic nor the kernel's "reboot:" line)
 	elif grep -aq 'qemu-guest.sh: the guest ended without reporting a status (QEMU exit 0)' "$log" &&
-		! grep -aqE 'Kernel panic|BUG:|Oops' "$log"; then
+		! grep -aqE 'Kernel panic|BUG:|Oops|reboot: ' "$log"; then
 		echo "guest reset under QEMU, no panic"
 	elif grep -aq 'stack recursion on stack type 5' "$log" &&
 		grep -aqE 'BUG: #DF stack guard page was hit|Kernel panic - not syncing: Fatal exception' "$log"; then

@@ -19,6 +19,7 @@ cases=(
 	"fault recursion ended before the guard page|[ 10.0] WARNING: stack recursion on stack type 5\n[ 11.1] RSP: 0000:fffffe0000044000 EFLAGS: 00000087\n[ 11.1] Kernel panic - not syncing: Fatal exception in interrupt\n|guest fault recursion on the #DF stack|"
 	"a stack recursion warning alone|[ 10.0] WARNING: stack recursion on stack type 5\nok 2 x\n||"
 	"a QEMU guest's silent reset|[ 1.5] kvm: no hardware support for 'kvm_intel'\nqemu-guest.sh: the guest ended without reporting a status (QEMU exit 0)\n|guest reset under QEMU, no panic|"
+	"a QEMU guest's power-off without a status|ok 4 x\nSegmentation fault\n[ 4.7] reboot: Power down\nqemu-guest.sh: the guest ended without reporting a status (QEMU exit 0)\n||"
 	"a QEMU guest's panic|[ 3.0] Kernel panic - not syncing: Attempted to kill init!\nqemu-guest.sh: the guest ended without reporting a status (QEMU exit 0)\n||"
 	"a QEMU that failed|qemu-guest.sh: the guest ended without reporting a status (QEMU exit 1)\n||"
 	"a task's stack overflow|[ 1.5] BUG: #DF stack guard page was hit at 0x1 (stack is 0x2..0x3)\n[ 1.5] stack guard page: 0000 [#1] SMP\n[ 3.0] Kernel panic - not syncing: Fatal exception\n||"
