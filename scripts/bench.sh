@@ -69,21 +69,21 @@ intersect() {
 	for w in $1; do has "$w" "$2" && out+=" $w"; done
 	echo "${out# }"
 }
+# named_or DEFAULT POOL: DEFAULT without --configs, else the names given
+# that are in POOL or among the extra configurations (by name), but not
+# the idle-poll row, which has its own section
+named_or() {
+	if [ -z "$configs" ]; then
+		echo "$1"
+	else
+		intersect "${configs//,/ }" "$2 ${extra//$'\n'/ }" | sed 's/\(^\| \)native-idle-poll\b//'
+	fi
+}
 sec_configs() {	# sec_configs SECTION: the configurations it runs
 	case "$1" in
-	default)	# (by name, the extra configurations too, but not the idle-poll row)
-		if [ -z "$configs" ]; then
-			echo "$all"
-		else
-			intersect "${configs//,/ }" "${all//$'\n'/ } ${extra//$'\n'/ }" | sed 's/\(^\| \)native-idle-poll\b//'
-		fi ;;
+	default) named_or "$all" "${all//$'\n'/ }" ;;
 	idle-poll) intersect "${configs//,/ }" native-idle-poll ;;
-	overcommit)	# (by name, the extra configurations too, but not the idle-poll row)
-		if [ -z "$configs" ]; then
-			echo "$overcommit_configs"
-		else
-			intersect "${configs//,/ }" "$overcommit_configs ${extra//$'\n'/ }" | sed 's/\(^\| \)native-idle-poll\b//'
-		fi ;;
+	overcommit) named_or "$overcommit_configs" "$overcommit_configs" ;;
 	esac
 }
 sec_workloads() {	# sec_workloads TABLE: the workloads to run ("" = all)

@@ -25,6 +25,39 @@ static inline double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+/* One workload of a benchmark program: time per op for N ops. */
+struct bench_workload {
+	const char *name;
+	double (*fn)(long n);
+};
+
+/*
+ * "PROGRAM NAME N": runs NAME's workload and prints "<us per op> <ops>",
+ * the last line bench/guest/driver.sh reads; status 2 and usage otherwise.
+ */
+static inline int bench_main(int argc, char **argv, const struct bench_workload *w, size_t nr,
+			     const char *usage)
+{
+	char *end;
+	long n;
+
+	if (argc != 3)
+		goto usage;
+	errno = 0;
+	n = strtol(argv[2], &end, 10);
+	if (errno || *end || n < 1)
+		goto usage;
+	for (size_t i = 0; i < nr; i++) {
+		if (!strcmp(argv[1], w[i].name)) {
+			printf("%.3f %ld\n", w[i].fn(n), n);
+			return 0;
+		}
+	}
+usage:
+	fprintf(stderr, "usage: %s\n", usage);
+	return 2;
+}
+
 static inline void pin(int cpu)
 {
 	cpu_set_t s;

@@ -59,8 +59,8 @@ static void *mmap_thread(void *arg)
 	while (!atomic_load(&go))
 		;
 	while (claim()) {
-		char *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			       0);
+		char *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
 
 		if (p == MAP_FAILED)
 			die("mmap");
@@ -99,32 +99,13 @@ static double op_mmap(long n)
 	return run_threads(n, mmap_thread);
 }
 
-static const struct {
-	const char *name;
-	double (*fn)(long n);
-} workloads[] = {
+static const struct bench_workload workloads[] = {
 	{ "mutex", op_mutex },
 	{ "mmap", op_mmap },
 };
 
 int main(int argc, char **argv)
 {
-	char *end;
-	long n;
-
-	if (argc != 3)
-		goto usage;
-	errno = 0;
-	n = strtol(argv[2], &end, 10);
-	if (errno || *end || n < 1)
-		goto usage;
-	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
-		if (!strcmp(argv[1], workloads[i].name)) {
-			printf("%.3f %ld\n", workloads[i].fn(n), n);
-			return 0;
-		}
-	}
-usage:
-	fprintf(stderr, "usage: contend mutex|mmap N (N >= 1)\n");
-	return 2;
+	return bench_main(argc, argv, workloads, sizeof(workloads) / sizeof(workloads[0]),
+			  "contend mutex|mmap N (N >= 1)");
 }

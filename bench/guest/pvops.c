@@ -194,10 +194,7 @@ static double op_wakeup(long n)
 	return t / n / 1e3;
 }
 
-static const struct {
-	const char *name;
-	double (*fn)(long n);
-} workloads[] = {
+static const struct bench_workload workloads[] = {
 	{ "ipi", op_ipi },
 	{ "tlb", op_tlb },
 	{ "timer", op_timer },
@@ -208,22 +205,6 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	char *end;
-	long n;
-
-	if (argc != 3)
-		goto usage;
-	errno = 0;
-	n = strtol(argv[2], &end, 10);
-	if (errno || *end || n < 1)
-		goto usage;
-	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
-		if (!strcmp(argv[1], workloads[i].name)) {
-			printf("%.3f %ld\n", workloads[i].fn(n), n);
-			return 0;
-		}
-	}
-usage:
-	fprintf(stderr, "usage: pvops ipi|tlb|timer|timer_1ms|idle|wakeup N (N >= 1)\n");
-	return 2;
+	return bench_main(argc, argv, workloads, sizeof(workloads) / sizeof(workloads[0]),
+			  "pvops ipi|tlb|timer|timer_1ms|idle|wakeup N (N >= 1)");
 }
