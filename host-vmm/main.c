@@ -147,8 +147,8 @@ int main(int argc, char **argv)
 			.route = cfg.hypercall_route,
 			.timer = cfg.pv_timer,
 			.force_tsc_stable = cfg.force_tsc_stable,
-			.idle_poll_given = cfg.idle_poll_ns >= 0,
-			.idle_poll_ns = cfg.idle_poll_ns >= 0 ? (uint32_t)cfg.idle_poll_ns : 0,
+			.idle_poll_given = cfg.idle_poll_given,
+			.idle_poll_ns = cfg.idle_poll_ns,
 		};
 
 		if (pv__new(kvm, &pv_cfg, &pv))

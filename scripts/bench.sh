@@ -42,8 +42,7 @@ for c in ${configs//,/ }; do
 	grep -qx -- "$c" <<<"$all"$'\n'"$extra" ||
 		usage_error "unknown configuration $c (one of: ${all//$'\n'/ }, or by name: ${extra//$'\n'/ })"
 done
-table_names() { sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/$1"; }
-known=$(table_names workloads; table_names overcommit)
+known=$(table_names "$top/bench/workloads"; table_names "$top/bench/overcommit")
 for w in ${workloads//,/ }; do
 	grep -qx -- "$w" <<<"$known" || usage_error "unknown workload $w (one of: ${known//$'\n'/ })"
 done
@@ -89,7 +88,7 @@ sec_configs() {	# sec_configs SECTION: the configurations it runs
 sec_workloads() {	# sec_workloads TABLE: the workloads to run ("" = all)
 	[ -n "$workloads" ] || return 0
 	local names
-	names=$(table_names "$1")
+	names=$(table_names "$top/bench/$1")
 	intersect "${workloads//,/ }" "${names//$'\n'/ }"
 }
 
@@ -206,14 +205,11 @@ run_section() {
 # shellcheck disable=SC2046 # (configuration names: one word each)
 want_section default && run_section default 2 workloads "" "" $(sec_configs default)
 if want_section idle-poll; then
-	if [ "$HARNESS_MODE" = nested ]; then
-		# shellcheck disable=SC2046
-		run_section idle-poll 2 workloads "" idle=poll $(sec_configs idle-poll)
-	else
-		# a direct host runs as its owner booted it (series.sh says if not idle=poll)
-		# shellcheck disable=SC2046
-		run_section idle-poll 2 workloads "" "" $(sec_configs idle-poll)
-	fi
+	# a direct host runs as its owner booted it (series.sh says if not idle=poll)
+	l1_append=""
+	[ "$HARNESS_MODE" = nested ] && l1_append=idle=poll
+	# shellcheck disable=SC2046
+	run_section idle-poll 2 workloads "" "$l1_append" $(sec_configs idle-poll)
 fi
 if want_section overcommit; then
 	for n in $((2 * host_cpus)) $((4 * host_cpus)); do

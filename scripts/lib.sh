@@ -107,6 +107,10 @@ death_cause() {
 	fi
 }
 
+# table_names FILE: the workload names of a table in bench/workloads'
+# format, one a line
+table_names() { sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$1"; }
+
 # retry_nested [--done FN] [--until S] [--l1-only] [--cause FN] NAME REPEATS LOG CMD [ARG...]
 # Runs CMD, which writes LOG. When CMD has died of the nested emulation
 # (death_cause LOG; --l1-only: of an L1 death alone; --cause: FN prints

@@ -39,14 +39,14 @@ sample() {
 	read -r _ <&4 || exit 1
 }
 
-# hackbench_run GROUPS LOOPS [ARGS]: seconds, and messages sent (each of
-# 20 senders a group sends LOOPS messages to each of 20 receivers)
 # steal_ms: the steal time of all CPUs so far (/proc/stat, USER_HZ 100)
 steal_ms() {
 	read -r _ _ _ _ _ _ _ _ st _ </proc/stat
 	echo $((st * 10))
 }
 
+# hackbench_run GROUPS LOOPS [ARGS]: seconds, and messages sent (each of
+# 20 senders a group sends LOOPS messages to each of 20 receivers)
 hackbench_run() {
 	g=$1 l=$2
 	shift 2

@@ -153,7 +153,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
 				     .hybridpv = true, .sandbox = true, .hypercall_route = HPV_ROUTE_KVM,
-				     .pv_timer = HPV_TIMER_LAPIC, .idle_poll_ns = -1 };
+				     .pv_timer = HPV_TIMER_LAPIC };
 
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
@@ -196,12 +196,12 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 				return cli__fail(err, errlen, "--pvclock-stable '%s': kvm or force%s", val, "");
 		} else if (!strcmp(opt, "--idle-poll")) {
 			if (!strcmp(val, "auto"))
-				cfg->idle_poll_ns = -1;
+				cfg->idle_poll_given = false;
 			else if (cli__parse_uint(val, HPV_MAX_IDLE_POLL_NS, &n))
 				return cli__fail(err, errlen, "--idle-poll '%s': auto or 0 to 1000000 (ns)%s",
 						 val, "");
 			else
-				cfg->idle_poll_ns = (int64_t)n;
+				cfg->idle_poll_given = true, cfg->idle_poll_ns = (uint32_t)n;
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,

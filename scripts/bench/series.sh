@@ -97,7 +97,7 @@ table=${BENCH_TABLE:-workloads}
 [ -r "$top/bench/$table" ] || usage_error "no workload table bench/$table"
 tag=${BENCH_TAG:+@$BENCH_TAG}
 # (no process substitution: L1's /dev has no /dev/fd)
-read -ra workloads <<<"$(sed -n 's/^\([A-Za-z0-9_]*\) *|.*/\1/p' "$top/bench/$table" | tr '\n' ' ')"
+read -ra workloads <<<"$(table_names "$top/bench/$table" | tr '\n' ' ')"
 # bench.sh --workloads: only these (checked there)
 [ -z "${BENCH_WORKLOADS:-}" ] || read -ra workloads <<<"$BENCH_WORKLOADS"
 nworkloads=${#workloads[@]}

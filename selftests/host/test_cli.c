@@ -112,7 +112,7 @@ FIXTURE_VARIANT(cli_value)
 	const char *argv[MAX_ARGS];
 	uint32_t withheld;
 	bool force_tsc_stable;
-	int64_t idle_poll_ns;
+	int64_t idle_poll_ns; /* -1: auto */
 };
 
 FIXTURE_VARIANT_ADD(cli_value, defaults) { { "--kernel", "k" }, 0, false, -1 };
@@ -154,7 +154,9 @@ TEST_F(cli_value, reaches_the_config)
 {
 	EXPECT_EQ(variant->withheld, self->cfg.withheld);
 	EXPECT_EQ(variant->force_tsc_stable, self->cfg.force_tsc_stable);
-	EXPECT_EQ(variant->idle_poll_ns, self->cfg.idle_poll_ns);
+	EXPECT_EQ(variant->idle_poll_ns >= 0, self->cfg.idle_poll_given);
+	if (variant->idle_poll_ns >= 0)
+		EXPECT_EQ(variant->idle_poll_ns, self->cfg.idle_poll_ns);
 }
 
 TEST_HARNESS_MAIN

@@ -22,7 +22,8 @@ struct hpv_config {
 	uint32_t withheld;   /* HPV_FEATURE_* bits not to offer */
 	int pv_timer;        /* enum hpv_timer_route: what fires the paravirtual timer */
 	bool force_tsc_stable; /* --pvclock-stable force */
-	int64_t idle_poll_ns;  /* --idle-poll NS; -1: auto */
+	bool idle_poll_given;  /* --idle-poll NS; else auto */
+	uint32_t idle_poll_ns;
 	bool help;
 };
 
