@@ -34,6 +34,7 @@ extern const uint8_t hpv_stub_kvm_kick_vmmcall[], hpv_stub_kvm_kick_vmmcall_end[
 extern const uint8_t hpv_stub_kvm_sched_yield_vmcall[], hpv_stub_kvm_sched_yield_vmcall_end[];
 extern const uint8_t hpv_stub_kvm_sched_yield_vmmcall[], hpv_stub_kvm_sched_yield_vmmcall_end[];
 extern const uint8_t hpv_stub_lapic_timer[], hpv_stub_lapic_timer_end[];
+extern const uint8_t hpv_stub_lapic_timer_halt[], hpv_stub_lapic_timer_halt_end[];
 
 #define STUB(name) { hpv_stub_##name, hpv_stub_##name##_end }
 
@@ -46,6 +47,9 @@ const struct hpv_stub hpv_stub_kvm_sched_yield[2] = { STUB(kvm_sched_yield_vmcal
 /* No VMCALL in it: a TSC-deadline write, which KVM serves in the kernel. */
 const struct hpv_stub hpv_stub_lapic_set_timer[2] = { STUB(lapic_timer),
 						      STUB(lapic_timer) };
+/* A call to the slot above, then HLT. */
+const struct hpv_stub hpv_stub_lapic_idle[2] = { STUB(lapic_timer_halt),
+						  STUB(lapic_timer_halt) };
 
 struct hypercall_slot {
 	struct hypercall *hc;

@@ -3,6 +3,12 @@
  * HPV_HC_IDLE: the timer armed and the vCPU halted in one exit. The stub
  * runs STI before the exit, and KVM then blocks the vCPU until an
  * interrupt is pending, the timer expires or a signal arrives.
+ *
+ * On the kvm route with the LAPIC timer, no exit reaches hpv: the stub
+ * arms the deadline through SET_TIMER's stub and halts with HLT, both
+ * served in KVM (KVM's halt_exits count those halts, not idle.halts).
+ * A halt in user space costs the vCPU thread a return to hpv and an
+ * ioctl, which a host with no CPU to spare feels most.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -68,6 +74,10 @@ static const struct hpv_hypercall idle_call = {
 	.nr = HPV_HC_IDLE, .name = "idle", .feature = HPV_FEATURE_PV_IDLE,
 	.fn = idle__hypercall, .sti = true,
 };
+static const struct hpv_hypercall idle_call_lapic = {
+	.nr = HPV_HC_IDLE, .name = "idle", .feature = HPV_FEATURE_PV_IDLE,
+	.fn = idle__hypercall, .sti = true, .kvm_stub = hpv_stub_lapic_idle,
+};
 
 void idle__report(struct idle *idle, struct report *r)
 {
@@ -88,7 +98,8 @@ int idle__new(struct kvm *kvm, const uint32_t *offered, struct hypercall *hc, st
 	idle->timer = timer;
 	idle->vcpu = calloc(kvm->nr_cpus ? kvm->nr_cpus : 1, sizeof(*idle->vcpu));
 	if (idle->vcpu)
-		ret = hypercall__register(hc, &idle_call, idle);
+		ret = hypercall__register(hc, timer__route(timer) == HPV_TIMER_LAPIC ?
+						      &idle_call_lapic : &idle_call, idle);
 	if (ret) {
 		idle__free(idle);
 		return ret;

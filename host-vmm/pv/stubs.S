@@ -172,4 +172,26 @@ BEGIN lapic_timer
 	ret
 END lapic_timer
 
+/*
+ * HPV_HC_IDLE(deadline, vector) on the LAPIC route: a deadline goes
+ * through the SET_TIMER slot's stub above (a TSC-deadline write, unless
+ * it needs hpv), then the vCPU halts with HLT, which KVM serves in the
+ * kernel with its own halt polling: no exit to hpv. STI's shadow covers
+ * the HLT, so an interrupt that arrives in between still wakes it.
+ */
+BEGIN lapic_timer_halt
+	test %rdi, %rdi
+	jz 2f
+	.byte 0xe8			/* call the SET_TIMER slot, rel32 */
+	.long (HPV_HC_SET_TIMER - HPV_HC_IDLE) * HPV_HYPERCALL_STRIDE - (1f - hpv_stub_lapic_timer_halt)
+1:	test %rax, %rax
+	jnz 3f
+2:	sti
+	hlt
+	xor %eax, %eax
+	ret
+3:	mov $-HPV_EINVAL, %rax		/* as hpv answers a deadline it refuses */
+	ret
+END lapic_timer_halt
+
 	.section .note.GNU-stack, "", @progbits

@@ -194,6 +194,11 @@ err:
 	return ret;
 }
 
+enum hpv_timer_route timer__route(const struct timer *t)
+{
+	return t->route;
+}
+
 void timer__report(struct timer *t, struct report *r)
 {
 	report__text(r, "pv timer expiries in %s", route_fires_in[t->route]);

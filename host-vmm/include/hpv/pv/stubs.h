@@ -61,6 +61,7 @@ extern const struct hpv_stub hpv_stub_kvm_send_ipi[2];
 extern const struct hpv_stub hpv_stub_kvm_kick[2];
 extern const struct hpv_stub hpv_stub_kvm_sched_yield[2];
 extern const struct hpv_stub hpv_stub_lapic_set_timer[2]; /* the same for both */
+extern const struct hpv_stub hpv_stub_lapic_idle[2];      /* the same for both */
 #endif
 
 #endif

@@ -34,6 +34,8 @@ void timer__free(struct timer *t);
 /* Arm cpu's timer at deadline (pvclock ns; 0 cancels) with vector, from
  * cpu's own thread; -EINVAL for a bad vector or where the host refuses. */
 int timer__arm(struct timer *t, struct kvm_cpu *cpu, uint64_t deadline, uint64_t vector);
+/* The route picked; the LAPIC one never changes once picked. */
+enum hpv_timer_route timer__route(const struct timer *t);
 void timer__report(struct timer *t, struct report *r);
 
 #endif
