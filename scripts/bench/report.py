@@ -324,7 +324,9 @@ def md_head(h):
     md.append(f"- machine: {hj['machine']}; mode: {hj['mode_detail']}")
     md.append(f"- native: {hj['native_is']}")
     md.append(f"- kernels: host {hj['host_kernel']}, VM host and guest {hj['vm_host_kernel']}; {hj['qemu']}")
-    md.append(f"- every guest: {hj['guest_cpus']} vCPUs, {hj['guest_mem']}, command line "
+    # (the vCPUs are the default section's; the others say their own)
+    cpus = f"{hj['guest_cpus']} vCPUs, " if hj["guest_cpus"] else ""
+    md.append(f"- every guest: {cpus}{hj['guest_mem']}, command line "
               f"`{hj['guest_cmdline']} hpvcmd_b64=...`")
     md.append(f"- {hj['runs_per_cell']} runs per cell (medians; min/max in the last table); "
               f"whole `make bench` {h.elapsed_s // 60} min {h.elapsed_s % 60} s")
@@ -498,17 +500,20 @@ def render_markdown(raw, workloads, cells, table, hypercall_md=None, plots=(None
     # (native with idle=poll: a ratio against native, but no VM to count exits of)
     virt = [c for c in configs if not c.startswith(NATIVE)]
     md = md_head(raw.header)
-    md += md_configs(raw.header, configs)
-    md += md_ratios(workloads, cells, configs, [c for c in configs if c != NATIVE])
-    md += md_exits(workloads, cells, table, virt)
-    md += md_paper(cells)
-    md += md_spread(workloads, cells, table, configs)
+    # (a run of other sections alone: their configurations, and no default tables)
+    md += md_configs(raw.header, configs or raw.configs)
+    if workloads:
+        md += md_ratios(workloads, cells, configs, [c for c in configs if c != NATIVE])
+        md += md_exits(workloads, cells, table, virt)
+        md += md_paper(cells)
+        md += md_spread(workloads, cells, table, configs)
     md += md_overcommit(raw, table, cells)
     if hypercall_md is not None:
         md += ["\n## Hypercall cost by route (scripts/bench-hypercall.sh)\n", hypercall_md]
-    md.append("\n## Plots\n")
-    for svg, alt in zip(plots, ("slowdown against native", "exits per operation")):
-        md.append(f"![{alt}]({svg})" if svg else "(a plot with nothing to draw is left out)")
+    if workloads:
+        md.append("\n## Plots\n")
+        for svg, alt in zip(plots, ("slowdown against native", "exits per operation")):
+            md.append(f"![{alt}]({svg})" if svg else "(a plot with nothing to draw is left out)")
     return "\n".join(md) + "\n"
 
 

@@ -2,7 +2,8 @@
 """report.py on small raw files: testdata/raw.txt (four configurations,
 five workloads, a missing cell, a run whose session counted no io_exits)
 and testdata/raw-overcommit.txt (an overcommitted section, 4 vCPUs: three
-configurations, two lock workloads, steal; and native with idle=poll):
+configurations, two lock workloads, steal; and native with idle=poll; and
+the same without the default section's records):
 
     python3 -m unittest discover -s scripts/bench
 """
@@ -139,6 +140,22 @@ class Overcommit(unittest.TestCase):
         # native with idle=poll: a column of the default section's slowdowns, no exits
         self.assertIn("| workload | native-idle-poll |\n|---|---|\n| null_syscall | – |", self.md)
         self.assertIn("| workload |\n|---|\n| null_syscall (per call) |", self.md)
+
+    def test_markdown_of_the_overcommitted_section_alone(self):
+        # the run's records less the default section's, as --sections overcommit writes them
+        with open(OVERCOMMIT_RAW) as f:
+            lines = [line for line in f if not line.startswith("@hdr cpus ") and
+                     not (line.split()[0] in ("@rec", "@cfg", "@info") and "@" not in line.split()[1])]
+        raw = report.parse(lines)
+        workloads, cells = report.aggregate(raw, self.table)
+        md = report.render_markdown(raw, workloads, cells, self.table)
+        heads = [line for line in md.splitlines() if line.startswith("#")]
+        self.assertEqual(workloads, [])
+        self.assertIn("## Overcommitted: 4 vCPUs on the VM host's 2", heads)
+        for h in ("## Slowdown against native", "## VM exits per operation", "## Plots"):
+            self.assertNotIn(h, heads)
+        self.assertNotIn("None vCPUs", md)
+        self.assertIn("| hybridpv-kvm@4vcpu | hpv |", md)
 
 
 if __name__ == "__main__":
