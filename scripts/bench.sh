@@ -177,15 +177,12 @@ all_done() { [ ${#pending[@]} -eq 0 ]; }
 # run_section NAME CPUS TABLE TAG L1-APPEND CONFIG...
 run_section() {
 	local name=$1 t_sec=$SECONDS
-	sec_cpus=$2 sec_table=$3 sec_tag=${4:+@$4} sec_l1_append=$5 sec_guest_repeats=1 sec_repeat_any=0
-	# More vCPUs, more guests dying of the emulation, and not only of the
-	# deaths scripts/lib.sh knows: with 4 and 8 vCPUs guests also ended in
-	# page faults in interrupts, segfaults and silence, under every VMM.
-	# Overcommitted, a guest that ends early is booted again up to three
-	# times whatever the cause (a benchmark: the report's notes name each).
-	if [ -n "$sec_tag" ]; then
-		sec_guest_repeats=3 sec_repeat_any=1
-	fi
+	# Guests die of the emulation, and not only of the deaths
+	# scripts/lib.sh knows: page faults in interrupts, user programs'
+	# segfaults and silence, under every VMM, most often with more vCPUs.
+	# A guest that ends early is booted again up to three times whatever
+	# the cause (a benchmark: the report's notes name each).
+	sec_cpus=$2 sec_table=$3 sec_tag=${4:+@$4} sec_l1_append=$5 sec_guest_repeats=3 sec_repeat_any=1
 	shift 5
 	pending=("$@")
 	sec_wl=$(sec_workloads "$sec_table")

@@ -62,7 +62,9 @@ counters=(exits io_exits mmio_exits halt_exits irq_exits irq_window_exits
 	hypercalls insn_emulation signal_exits request_irq_exits)
 kvmdir=/sys/kernel/debug/kvm
 # A run that prints nothing for this long has hung (a guest that died
-# silently); it is ended and counts as a failure, not a measurement. The
+# silently), and so has one whose driver says nothing for as long while
+# its kernel goes on printing (a hung guest's RCU stall and soft-lockup
+# reports); it is ended and counts as a failure, not a measurement. The
 # longest quiet stretch of a sound run, a boot or one run of one workload,
 # is about 20 s nested.
 stall_s=120
@@ -209,8 +211,13 @@ run_config() {
 	# bash drops VM[] when the coprocess ends: keep our own copies
 	pid=$VM_PID
 	exec {in}<&"${VM[0]}" {out}>&"${VM[1]}"
+	local heard=$SECONDS	# the driver's last line
 	while IFS= read -r -t "$stall_s" line <&"$in"; do
 		line=${line%$'\r'}
+		case "$line" in
+		"@hpv-"*) heard=$SECONDS ;;
+		*) [ $((SECONDS - heard)) -lt "$stall_s" ] || break ;;
+		esac
 		case "$line" in
 		"@hpv-sample begin "*)
 			# shellcheck disable=SC2086
