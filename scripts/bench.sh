@@ -163,7 +163,8 @@ session() {
 	fi
 	: >"$session_log"
 	[ -z "$sec_l1_append" ] || l1_args=(--l1-append "$sec_l1_append")
-	"$top/scripts/run.sh" --cpus "$sec_cpus" --mem 512M "${l1_args[@]}" \
+	# (series.sh prints at least every few minutes: a quiet session is hung)
+	"$top/scripts/run.sh" --cpus "$sec_cpus" --mem 512M "${l1_args[@]}" --quiet-limit 300 \
 		--host-cmd "BENCH_TABLE=$sec_table BENCH_TAG='${sec_tag#@}' BENCH_GUEST_REPEATS=$sec_guest_repeats BENCH_REPEAT_ANY=$sec_repeat_any BENCH_DONE='$done_pairs' BENCH_WORKLOADS='$sec_wl' scripts/bench/series.sh $runs ${pending[*]}" \
 		</dev/null 2>&1 | filter
 	# series.sh says which configurations it finished, or left out

@@ -63,11 +63,19 @@ l1_hung() { # l1_hung L1-CONSOLE-LOG
 # every 10 s, and the watchdog ends an L1 host silent there this long.
 L1_SILENT_S=180
 L1_SILENT_LINE="hybridpv: the L1 host stood still (no heartbeat for $L1_SILENT_S s); ending it"
+# Or its init goes on beating while the host command stands still, every
+# CPU idle (tasks blocked inside L1's KVM, seen under hpv and QEMU/KVM
+# alike): a caller that knows its command prints often (run.sh
+# --quiet-limit S) has the watchdog end an L1 host whose console is quiet
+# for S seconds.
+L1_QUIET_LINE_START="hybridpv: the L1 host's command printed nothing for"
 
 # death_cause LOG [l1]: the nested emulation's death that LOG (a run's
 # console and run.sh's messages) shows, printed as one of
 #   L1 hung       run.sh's watchdog ended a hung L1 host (L1_HUNG_LINE,
-#                 or L1_SILENT_LINE for one whose heartbeat stopped)
+#                 L1_SILENT_LINE for one whose heartbeat stopped, or a
+#                 line that starts with L1_QUIET_LINE_START for a command
+#                 that stood still)
 #   L1 died       QEMU ended without L1 reporting hpv's status (run.sh says so)
 #   guest triple fault                   hpv: "vCPU N: triple fault"
 #   guest double fault at SYSCALL entry  "PANIC: double fault" with a
@@ -82,7 +90,7 @@ L1_SILENT_LINE="hybridpv: the L1 host stood still (no heartbeat for $L1_SILENT_S
 death_cause() {
 	local log=$1 scope=${2:-any}
 	[ -r "$log" ] || return 1
-	if grep -aqF -e "$L1_HUNG_LINE" -e "$L1_SILENT_LINE" "$log"; then
+	if grep -aqF -e "$L1_HUNG_LINE" -e "$L1_SILENT_LINE" -e "$L1_QUIET_LINE_START" "$log"; then
 		echo "L1 hung"
 	elif grep -aq 'the L1 host ended without reporting a status' "$log"; then
 		echo "L1 died"

@@ -6,7 +6,7 @@
 #   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats[=kv]] [--append ARGS]
 #          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
 #          [--vmm hpv|qemu-kvm|qemu-tcg] [--hpv FILE] [--host-cmd CMD]
-#          [--l1-append ARGS]
+#          [--l1-append ARGS] [--quiet-limit S]
 # --hpv runs another build of hpv (a sanitizer build, say) instead of
 # build/hpv.
 # --vmm qemu-tcg boots the guest under QEMU's TCG on this host; --vmm
@@ -17,17 +17,19 @@
 # then boots L1 once.
 # --l1-append adds ARGS to the L1 host's command line (nested mode; a
 # direct host runs as booted, and the option is refused there).
+# --quiet-limit S (nested mode) ends the L1 host as hung once its console
+# has been quiet for S seconds: for a command known to print often.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 . "$top/scripts/lib.sh"
 
-extra_hpv_args=() vmm=hpv host_cmd="" l1_append=""
+extra_hpv_args=() vmm=hpv host_cmd="" l1_append="" quiet_s=""
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz hpv=$build/hpv
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv | --l1-append)
+	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv | --l1-append | --quiet-limit)
 		need_value "$1" $# ;;
 	esac
 	case "$1" in
@@ -44,10 +46,15 @@ while [ $# -gt 0 ]; do
 	--host-cmd) host_cmd=$2; shift ;;
 	--hpv) hpv=$(realpath "$2"); shift ;;
 	--l1-append) l1_append=$2; shift ;;
+	--quiet-limit) quiet_s=$2; shift ;;
 	*) usage_error "unknown option $1" ;;
 	esac
 	shift
 done
+case "$quiet_s" in
+'' | [1-9] | [1-9][0-9]*) [ "${quiet_s//[0-9]/}" = "" ] || usage_error "--quiet-limit needs a number of seconds" ;;
+*) usage_error "--quiet-limit needs a number of seconds" ;;
+esac
 
 # The guest: serial console, ACPI reboot, panic ends the VM (a reset).
 cmdline="console=ttyS0 reboot=acpi panic=-1 tsc=reliable"
@@ -77,19 +84,25 @@ mode=$HARNESS_MODE
 
 if [ "$mode" = direct ]; then
 	[ -z "$l1_append" ] || usage_error "--l1-append: direct mode has no L1 host (this host runs as booted)"
+	[ -z "$quiet_s" ] || usage_error "--quiet-limit: direct mode has no L1 host to end"
 	exec "${vmm_cmd[@]}"
 fi
 
 "$top/scripts/deps.sh" nested
 mkdir -p "$build/nested"
 script=$(mktemp "$build/nested/run-XXXXXX.sh")
-trap 'rm -f "$script" "$script.status" "$script.l1.log"' EXIT
+trap 'rm -f "$script" "$script.status" "$script.l1.log" "$script.heard"' EXIT
 {
 	echo "cd $(printf %q "$top")"
 	printf 'exec'
 	printf ' %q' "${vmm_cmd[@]}"
 	echo
 } >"$script"
+
+# With --quiet-limit the console also goes to $script.heard, whose size
+# tells the watchdog when L1 last printed.
+console=1
+[ -z "$quiet_s" ] || exec {console}> >(tee -a "$script.heard")
 
 # L1 memory: the guest's plus room for L1 itself.
 mem_mib=$(numfmt --from=iec "${mem%B}" 2>/dev/null || echo 0)
@@ -104,22 +117,27 @@ qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 	-device virtio-serial-pci -chardev stdio,id=con,signal=off -device virtconsole,chardev=con \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-chardev file,id=status,path="$script.status" -serial chardev:status \
-	2> >(grep -v "TCG doesn't support requested feature" >&2) 0<&0 &
+	2> >(grep -v "TCG doesn't support requested feature" >&2) 0<&0 >&"$console" &
 qemu=$!	# (0<&0: a background job would otherwise get /dev/null as its console input)
 # The L1 host can also hang rather than die: the watchdog ends it once its
-# kernel has reported RCU stalls for minutes (l1_hung), or once its
-# heartbeat on the status port has stopped for L1_SILENT_S, and says so,
+# kernel has reported RCU stalls for minutes (l1_hung), once its
+# heartbeat on the status port has stopped for L1_SILENT_S, or, with
+# --quiet-limit, once its console has been quiet that long, and says so,
 # so that the caller sees an L1 death (scripts/lib.sh).
 (
-	size=0 last=$SECONDS
+	size=0 last=$SECONDS heard=0 heard_at=$SECONDS
 	while kill -0 "$qemu" 2>/dev/null; do
 		sleep 10
 		now=$(stat -c %s "$script.status" 2>/dev/null || echo 0)
 		[ "$now" != "$size" ] && size=$now last=$SECONDS
+		now=$(stat -c %s "$script.heard" 2>/dev/null || echo 0)
+		[ "$now" != "$heard" ] && heard=$now heard_at=$SECONDS
 		if l1_hung "$script.l1.log"; then
 			echo "$L1_HUNG_LINE" >&2
 		elif [ $((SECONDS - last)) -ge "$L1_SILENT_S" ]; then
 			echo "$L1_SILENT_LINE" >&2
+		elif [ -n "$quiet_s" ] && [ $((SECONDS - heard_at)) -ge "$quiet_s" ]; then
+			echo "$L1_QUIET_LINE_START $quiet_s s; ending it" >&2
 		else
 			continue
 		fi
@@ -130,6 +148,7 @@ qemu=$!	# (0<&0: a background job would otherwise get /dev/null as its console i
 watchdog=$!
 wait "$qemu"
 rc=$?
+[ "$console" = 1 ] || exec {console}>&-
 kill "$watchdog" 2>/dev/null
 wait "$watchdog" 2>/dev/null
 status=$(sed -n 's/^hpv-l1-status \([0-9]*\).*/\1/p' "$script.status" 2>/dev/null)

@@ -27,6 +27,7 @@ cases=(
 	"L1 died|hybridpv: the L1 host ended without reporting a status (QEMU exit 0); its log: x\n[ 3.0] PANIC: double fault\n[ 3.0] RSP: 0018:00007ffc1d2e3a48\n|L1 died|L1 died"
 	"L1 hung|$L1_HUNG_LINE\nhybridpv: the L1 host ended without reporting a status (QEMU exit 0); its log: x\n|L1 hung|L1 hung"
 	"L1 stood still|$L1_SILENT_LINE\nhybridpv: the L1 host ended without reporting a status (QEMU exit 0); its log: x\n|L1 hung|L1 hung"
+	"L1's command stood still|$L1_QUIET_LINE_START 300 s; ending it\nhybridpv: the L1 host ended without reporting a status (QEMU exit 0); its log: x\n|L1 hung|L1 hung"
 	"a guest's death inside a bench session|bench: kvm-pv: the guest ended before the driver finished; its last lines:\n  \x7c hpv: vCPU 1: triple fault, the guest resets\n|guest triple fault|"
 	"a clean run|ok 1 x\nhpv: guest reported its exit status, exit status 0\n||"
 	"a console with a NUL byte|x\0y\nhpv: vCPU 0: triple fault, the guest resets\n|guest triple fault|"
