@@ -51,10 +51,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case "$quiet_s" in
-'' | [1-9] | [1-9][0-9]*) [ "${quiet_s//[0-9]/}" = "" ] || usage_error "--quiet-limit needs a number of seconds" ;;
-*) usage_error "--quiet-limit needs a number of seconds" ;;
-esac
+[ -z "$quiet_s" ] || [[ "$quiet_s" =~ ^[1-9][0-9]*$ ]] || usage_error "--quiet-limit needs a number of seconds"
 
 # The guest: serial console, ACPI reboot, panic ends the VM (a reset).
 cmdline="console=ttyS0 reboot=acpi panic=-1 tsc=reliable"

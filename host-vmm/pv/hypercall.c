@@ -47,7 +47,7 @@ const struct hpv_stub hpv_stub_kvm_sched_yield[2] = { STUB(kvm_sched_yield_vmcal
 /* No VMCALL in it: a TSC-deadline write, which KVM serves in the kernel. */
 const struct hpv_stub hpv_stub_lapic_set_timer[2] = { STUB(lapic_timer),
 						      STUB(lapic_timer) };
-/* A call to the slot above, then HLT. */
+/* A call to the SET_TIMER slot's stub for a deadline, then HLT. */
 const struct hpv_stub hpv_stub_lapic_idle[2] = { STUB(lapic_timer_halt),
 						  STUB(lapic_timer_halt) };
 
