@@ -257,8 +257,10 @@ run_config() {
 	[ "$done" = 1 ] || kill -- "-$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if [ "$done" = 0 ]; then
+		# (enough for an oops with its call trace: the whole log stays in
+		# the VM host, which nested is gone once the section ends)
 		say "$name: the guest ended before the driver finished; its last lines:"
-		tail -n 15 "$log" | sed 's/^/  | /'
+		tail -n 50 "$log" | sed 's/^/  | /'
 	fi
 	[ "$done" = 1 ]
 }
