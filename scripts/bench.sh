@@ -165,7 +165,7 @@ session() {
 	[ -z "$sec_l1_append" ] || l1_args=(--l1-append "$sec_l1_append")
 	# (series.sh prints at least every few minutes: a quiet session is hung)
 	"$top/scripts/run.sh" --cpus "$sec_cpus" --mem 512M "${l1_args[@]}" --quiet-limit 300 \
-		--host-cmd "BENCH_TABLE=$sec_table BENCH_TAG='${sec_tag#@}' BENCH_GUEST_REPEATS=$sec_guest_repeats BENCH_REPEAT_ANY=$sec_repeat_any BENCH_DONE='$done_pairs' BENCH_WORKLOADS='$sec_wl' scripts/bench/series.sh $runs ${pending[*]}" \
+		--host-cmd "BENCH_TABLE=$sec_table BENCH_TAG='${sec_tag#@}' BENCH_DONE='$done_pairs' BENCH_WORKLOADS='$sec_wl' scripts/bench/series.sh $runs ${pending[*]}" \
 		</dev/null 2>&1 | filter
 	# series.sh says which configurations it finished, or left out
 	local left=()
@@ -178,12 +178,7 @@ all_done() { [ ${#pending[@]} -eq 0 ]; }
 # run_section NAME CPUS TABLE TAG L1-APPEND CONFIG...
 run_section() {
 	local name=$1 t_sec=$SECONDS
-	# Guests die of the emulation, and not only of the deaths
-	# scripts/lib.sh knows: page faults in interrupts, user programs'
-	# segfaults and silence, under every VMM, most often with more vCPUs.
-	# A guest that ends early is booted again up to three times whatever
-	# the cause (a benchmark: the report's notes name each).
-	sec_cpus=$2 sec_table=$3 sec_tag=${4:+@$4} sec_l1_append=$5 sec_guest_repeats=3 sec_repeat_any=1
+	sec_cpus=$2 sec_table=$3 sec_tag=${4:+@$4} sec_l1_append=$5
 	shift 5
 	pending=("$@")
 	sec_wl=$(sec_workloads "$sec_table")
