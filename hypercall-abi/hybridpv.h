@@ -22,6 +22,7 @@
 #define HPV_CPUID_FEATURES       0x40000001 /* eax: ABI version; ebx: features; ecx: hints */
 #define HPV_CPUID_HYPERCALL      0x40000002 /* eax: page MSR; ebx: pages; ecx: stub stride */
 #define HPV_CPUID_TIMING         0x40000003 /* eax: TSC kHz; ebx: LAPIC kHz; ecx: poll ns */
+#define HPV_CPUID_MMU            0x40000004 /* eax: CR3 port; ebx: previous roots kept */
 
 #define HPV_SIGNATURE            "HybridPVHPV!"   /* 12 bytes in ebx, ecx, edx */
 #define HPV_ABI_VERSION          1
@@ -40,6 +41,8 @@
 #define HPV_FEATURE_PV_SPINLOCK    _BITUL(10) /* HPV_HC_KICK */
 #define HPV_FEATURE_PV_SCHED_YIELD _BITUL(11) /* HPV_HC_SCHED_YIELD */
 #define HPV_FEATURE_PVCLOCK_VDSO   _BITUL(12) /* hpv_pvclock: readable from user space */
+#define HPV_FEATURE_CR3_PORT       _BITUL(13) /* HPV_CPUID_MMU: CR3 loads by OUT */
+#define HPV_FEATURE_MM_RETIRE      _BITUL(14) /* HPV_CPUID_MMU: page tables retired by OUT */
 
 /* MSRs */
 #define HPV_MSR_HYPERCALL_PAGE   0x48505600 /* gpa | HPV_MSR_ENABLE */
@@ -150,7 +153,7 @@ struct hpv_timer {
 /*
  * HPV_HC_IDLE(deadline, vector): HPV_HC_SET_TIMER (unless deadline is 0,
  * which leaves the timer as it is), then enable interrupts and halt until
- * one is pending, in one exit: call it with interrupts disabled, like
+ * one is pending, in one call: call it with interrupts disabled, like
  * STI; HLT. Returns 0 once the vCPU is woken.
  */
 #define HPV_HC_IDLE              4
@@ -171,6 +174,15 @@ struct hpv_timer {
  */
 #define HPV_HC_SCHED_YIELD       6
 #define HPV_NR_HYPERCALLS        7
+
+/*
+ * The CR3 port (HPV_FEATURE_CR3_PORT, HPV_FEATURE_MM_RETIRE), offered only
+ * where the host shadows the guest's page tables: a 4-byte OUT of a page
+ * frame number to the port of CPUID.HPV_CPUID_MMU.eax plus one of these,
+ * at CPL 0 (else #GP).
+ */
+#define HPV_CR3_PORT_LOAD        0 /* load CR3 = pfn << 12, as MOV CR3 does */
+#define HPV_CR3_PORT_RETIRE      4 /* the page table at pfn is being torn down */
 
 /* Errors, returned negated */
 #define HPV_ENOSYS               38 /* unknown hypercall number */
