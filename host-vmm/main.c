@@ -149,9 +149,14 @@ int main(int argc, char **argv)
 			.force_tsc_stable = cfg.force_tsc_stable,
 			.idle_poll_given = cfg.idle_poll_given,
 			.idle_poll_ns = cfg.idle_poll_ns,
+			.cr3_cache = cfg.cr3_cache,
 		};
 
-		if (pv__new(kvm, &pv_cfg, &pv))
+		ret = pv__new(kvm, &pv_cfg, &pv);
+		if (ret == -ERANGE)
+			die(HPV_EXIT_BAD_INPUT, "--cr3-cache %u: more previous roots than this KVM keeps",
+			    cfg.cr3_cache);
+		if (ret)
 			die(HPV_EXIT_VM_FAILED, "cannot register the hybridpv interfaces");
 	}
 	if (kvm__install_msr_filter(kvm))

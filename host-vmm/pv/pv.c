@@ -37,6 +37,7 @@ struct pv {
 	struct ipi *ipi;
 	struct idle *idle;
 	struct sched *sched;
+	struct mmu *mmu;
 };
 
 static uint32_t sig_word(int i)
@@ -66,7 +67,7 @@ static int pv__cpuid(void *ctx, struct kvm_cpu *cpu, struct hpv_cpuid *cpuid)
 {
 	struct pv *pv = ctx;
 	const struct kvm_cpuid_entry2 leaves[] = {
-		{ .function = HPV_CPUID_SIGNATURE, .eax = HPV_CPUID_TIMING,
+		{ .function = HPV_CPUID_SIGNATURE, .eax = HPV_CPUID_MMU,
 		  .ebx = sig_word(0), .ecx = sig_word(1), .edx = sig_word(2) },
 		{ .function = HPV_CPUID_FEATURES, .eax = HPV_ABI_VERSION, .ebx = pv__offered(pv) },
 		{ .function = HPV_CPUID_HYPERCALL, .eax = HPV_MSR_HYPERCALL_PAGE, .ebx = 1,
@@ -114,6 +115,8 @@ int pv__new(struct kvm *kvm, const struct pv_config *cfg, struct pv **out)
 		ret = idle__new(kvm, &pv->offered, pv->hc, pv->timer, &pv->idle);
 	if (!ret)
 		ret = sched__new(kvm, pv->hc, &pv->sched);
+	if (!ret)
+		ret = mmu__new(kvm, &pv->offered, cfg->cr3_cache, &pv->mmu);
 	if (ret) {
 		pv__free(pv);
 		return ret;
@@ -132,6 +135,7 @@ void pv__report(struct pv *pv, struct report *r)
 	idle__report(pv->idle, r);
 	ipi__report(pv->ipi, r);
 	sched__report(pv->sched, r);
+	mmu__report(pv->mmu, r);
 	hypercall__report_counts(pv->hc, r);
 }
 
@@ -139,6 +143,7 @@ void pv__free(struct pv *pv)
 {
 	if (!pv)
 		return;
+	mmu__free(pv->mmu);
 	sched__free(pv->sched);
 	idle__free(pv->idle);
 	ipi__free(pv->ipi);

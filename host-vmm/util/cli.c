@@ -13,8 +13,8 @@ const char cli__usage[] =
 	"usage: hpv --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
 	"           [--mem SIZE] [--stats[=kv]] [--no-hybridpv] [--hypercall-route kvm|user]\n"
 	"           [--withhold FEATURE[,FEATURE...]] [--pv-timer lapic|posix|kvm]\n"
-	"           [--pvclock-stable kvm|force] [--idle-poll auto|NS] [--no-sandbox]\n"
-	"           [--help]\n"
+	"           [--pvclock-stable kvm|force] [--idle-poll auto|NS] [--cr3-cache N]\n"
+	"           [--no-sandbox] [--help]\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage (boot protocol 2.12 or later, 64-bit entry)\n"
 	"  --initrd FILE     initramfs or initrd image\n"
@@ -29,7 +29,8 @@ const char cli__usage[] =
 	"                    default) or all of them in hpv through a port-I/O exit (user)\n"
 	"  --withhold LIST   do not offer these hybridpv features: pvclock, pvipi, pvtlb,\n"
 	"                    pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin,\n"
-	"                    pvyield, pvvdso (the guest's hybridpv=nopv... switches),\n"
+	"                    pvyield, pvvdso, pvcr3, pvretire (the guest's\n"
+	"                    hybridpv=nopv... switches),\n"
 	"                    pvtimerrec (the timer record: every deadline a hypercall)\n"
 	"  --pv-timer lapic|posix|kvm\n"
 	"                    fire the paravirtual timer from the vCPU's LAPIC timer in\n"
@@ -46,6 +47,9 @@ const char cli__usage[] =
 	"                    how long the guest's idle loop polls before it halts, the\n"
 	"                    hint in CPUID: 0 to 1000000 ns, or auto (the default:\n"
 	"                    200000 while the vCPUs fit the host's CPUs, else 0)\n"
+	"  --cr3-cache N     previous page-table roots KVM keeps per vCPU, 1-15, where\n"
+	"                    its MMU shadows the guest's page tables and it serves the\n"
+	"                    CR3 port (default: 15, the most it keeps)\n"
 	"  --no-sandbox      do not confine hpv to the system calls its run loop needs\n"
 	"                    (seccomp), to debug it\n"
 	"\n"
@@ -105,7 +109,8 @@ static const struct {
 	{ "pvtimerrec", HPV_FEATURE_PV_TIMER_RECORD },
 	{ "pvsteal", HPV_FEATURE_STEAL_TIME },  { "pvpreempt", HPV_FEATURE_PV_PREEMPTED },
 	{ "pvspin", HPV_FEATURE_PV_SPINLOCK },  { "pvyield", HPV_FEATURE_PV_SCHED_YIELD },
-	{ "pvvdso", HPV_FEATURE_PVCLOCK_VDSO },
+	{ "pvvdso", HPV_FEATURE_PVCLOCK_VDSO }, { "pvcr3", HPV_FEATURE_CR3_PORT },
+	{ "pvretire", HPV_FEATURE_MM_RETIRE },
 };
 
 int cli__parse_features(const char *s, uint32_t *out)
@@ -149,7 +154,7 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 {
 	static const char *const with_arg[] = { "--kernel", "--initrd", "--cmdline", "--cpus", "--mem",
 						"--hypercall-route", "--withhold", "--pv-timer",
-						"--pvclock-stable", "--idle-poll" };
+						"--pvclock-stable", "--idle-poll", "--cr3-cache" };
 
 	*cfg = (struct hpv_config){ .cmdline = "console=ttyS0", .cpus = 1, .mem = 512ULL << 20,
 				     .hybridpv = true, .sandbox = true, .hypercall_route = HPV_ROUTE_KVM,
@@ -202,10 +207,15 @@ int cli__parse(int argc, char **argv, struct hpv_config *cfg, char *err, unsigne
 						 val, "");
 			else
 				cfg->idle_poll_given = true, cfg->idle_poll_ns = (uint32_t)n;
+		} else if (!strcmp(opt, "--cr3-cache")) {
+			if (cli__parse_uint(val, HPV_MAX_CR3_CACHE, &n) || n == 0)
+				return cli__fail(err, errlen, "--cr3-cache '%s': need a number from 1 to 15%s",
+						 val, "");
+			cfg->cr3_cache = (uint32_t)n;
 		} else if (!strcmp(opt, "--withhold")) {
 			if (cli__parse_features(val, &cfg->withheld))
 				return cli__fail(err, errlen,
-						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin, pvyield, pvvdso, pvtimerrec%s",
+						 "--withhold '%s': a comma list of pvclock, pvipi, pvtlb, pvtimer, pvidle, pveoi, pvsteal, pvpreempt, pvspin, pvyield, pvvdso, pvcr3, pvretire, pvtimerrec%s",
 						 val, "");
 		} else if (!strcmp(opt, "--kernel")) {
 			cfg->kernel = val;

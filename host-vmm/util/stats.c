@@ -61,9 +61,12 @@ static bool is_reported_stat(const char *name)
 {
 	size_t n = strlen(name);
 
+	/* and what a shadow-paging MMU spends on CR3 loads and faults */
 	return !strcmp(name, "exits") || !strcmp(name, "hypercalls") ||
 	       !strcmp(name, "insn_emulation") || (n > 6 && !strcmp(name + n - 6, "_exits")) ||
-	       !strncmp(name, "directed_yield_", 15);
+	       !strncmp(name, "directed_yield_", 15) || !strncmp(name, "cr3_root_", 9) ||
+	       !strncmp(name, "hybridpv_", 9) || !strcmp(name, "pf_fixed") ||
+	       !strcmp(name, "pf_guest") || !strcmp(name, "tlb_flush") || !strcmp(name, "invlpg");
 }
 
 static const char *const user_exit_names[HPV_EXIT_REASONS] = {

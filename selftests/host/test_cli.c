@@ -69,6 +69,12 @@ FIXTURE_VARIANT_ADD(cli, refused_mem_512X) { { "--kernel", "k", "--mem", "512X" 
 FIXTURE_VARIANT_ADD(cli, refused_mem_300G) { { "--kernel", "k", "--mem", "300G" }, 0, 0, 0, "--mem" };
 FIXTURE_VARIANT_ADD(cli, refused_mem_65537K) { { "--kernel", "k", "--mem", "65537K" }, 0, 0, 0, "--mem" };
 FIXTURE_VARIANT_ADD(cli, refused_mem_99999999999999999999G) { { "--kernel", "k", "--mem", "99999999999999999999G" }, 0, 0, 0, "--mem" };
+FIXTURE_VARIANT_ADD(cli, ok_cr3_cache_1) { { "--kernel", "k", "--cr3-cache", "1" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, ok_cr3_cache_15) { { "--kernel", "k", "--cr3-cache", "15" }, 1, 1, 512ULL << 20, NULL };
+FIXTURE_VARIANT_ADD(cli, refused_cr3_cache_0) { { "--kernel", "k", "--cr3-cache", "0" }, 0, 0, 0, "--cr3-cache '0': need a number from 1 to 15" };
+FIXTURE_VARIANT_ADD(cli, refused_cr3_cache_16) { { "--kernel", "k", "--cr3-cache", "16" }, 0, 0, 0, "--cr3-cache '16'" };
+FIXTURE_VARIANT_ADD(cli, refused_cr3_cache_many) { { "--kernel", "k", "--cr3-cache", "many" }, 0, 0, 0, "--cr3-cache 'many'" };
+FIXTURE_VARIANT_ADD(cli, refused_cr3_cache_without_value) { { "--kernel", "k", "--cr3-cache" }, 0, 0, 0, "needs an argument" };
 FIXTURE_VARIANT_ADD(cli, refused_frobnicate) { { "--kernel", "k", "--frobnicate" }, 0, 0, 0, "unknown option" };
 FIXTURE_VARIANT_ADD(cli, refused_extra) { { "--kernel", "k", "extra" }, 0, 0, 0, "unknown option" };
 
@@ -113,28 +119,34 @@ FIXTURE_VARIANT(cli_value)
 	uint32_t withheld;
 	bool force_tsc_stable;
 	int64_t idle_poll_ns; /* -1: auto */
+	uint32_t cr3_cache;   /* 0: the most KVM keeps */
 };
 
-FIXTURE_VARIANT_ADD(cli_value, defaults) { { "--kernel", "k" }, 0, false, -1 };
+FIXTURE_VARIANT_ADD(cli_value, defaults) { { "--kernel", "k" }, 0, false, -1, 0 };
 FIXTURE_VARIANT_ADD(cli_value, withhold_pvclock_pvtimerrec) {
 	{ "--kernel", "k", "--withhold", "pvclock,pvtimerrec" },
-	HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER_RECORD, false, -1 };
+	HPV_FEATURE_PVCLOCK | HPV_FEATURE_PV_TIMER_RECORD, false, -1, 0 };
 FIXTURE_VARIANT_ADD(cli_value, withhold_pvsteal_pvpreempt) {
 	{ "--kernel", "k", "--withhold", "pvsteal,pvpreempt" },
-	HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED, false, -1 };
+	HPV_FEATURE_STEAL_TIME | HPV_FEATURE_PV_PREEMPTED, false, -1, 0 };
 FIXTURE_VARIANT_ADD(cli_value, withhold_pvspin_pvyield_pvvdso) {
 	{ "--kernel", "k", "--withhold", "pvspin,pvyield,pvvdso" },
-	HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD | HPV_FEATURE_PVCLOCK_VDSO, false, -1 };
+	HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD | HPV_FEATURE_PVCLOCK_VDSO, false, -1, 0 };
 FIXTURE_VARIANT_ADD(cli_value, pvclock_stable_force) {
-	{ "--kernel", "k", "--pvclock-stable", "force" }, 0, true, -1 };
+	{ "--kernel", "k", "--pvclock-stable", "force" }, 0, true, -1, 0 };
 FIXTURE_VARIANT_ADD(cli_value, pvclock_stable_force_then_kvm) {
-	{ "--kernel", "k", "--pvclock-stable", "force", "--pvclock-stable", "kvm" }, 0, false, -1 };
+	{ "--kernel", "k", "--pvclock-stable", "force", "--pvclock-stable", "kvm" }, 0, false, -1, 0 };
 FIXTURE_VARIANT_ADD(cli_value, idle_poll_ns) {
-	{ "--kernel", "k", "--idle-poll", "200000" }, 0, false, 200000 };
+	{ "--kernel", "k", "--idle-poll", "200000" }, 0, false, 200000, 0 };
 FIXTURE_VARIANT_ADD(cli_value, idle_poll_zero) {
-	{ "--kernel", "k", "--idle-poll", "0" }, 0, false, 0 };
+	{ "--kernel", "k", "--idle-poll", "0" }, 0, false, 0, 0 };
 FIXTURE_VARIANT_ADD(cli_value, idle_poll_then_auto) {
-	{ "--kernel", "k", "--idle-poll", "5000", "--idle-poll", "auto" }, 0, false, -1 };
+	{ "--kernel", "k", "--idle-poll", "5000", "--idle-poll", "auto" }, 0, false, -1, 0 };
+FIXTURE_VARIANT_ADD(cli_value, withhold_pvcr3_pvretire) {
+	{ "--kernel", "k", "--withhold", "pvcr3,pvretire" },
+	HPV_FEATURE_CR3_PORT | HPV_FEATURE_MM_RETIRE, false, -1, 0 };
+FIXTURE_VARIANT_ADD(cli_value, cr3_cache_4) {
+	{ "--kernel", "k", "--cr3-cache", "4" }, 0, false, -1, 4 };
 
 FIXTURE_SETUP(cli_value)
 {
@@ -157,6 +169,7 @@ TEST_F(cli_value, reaches_the_config)
 	EXPECT_EQ(variant->idle_poll_ns >= 0, self->cfg.idle_poll_given);
 	if (variant->idle_poll_ns >= 0)
 		EXPECT_EQ(variant->idle_poll_ns, self->cfg.idle_poll_ns);
+	EXPECT_EQ(variant->cr3_cache, self->cfg.cr3_cache);
 }
 
 TEST_HARNESS_MAIN

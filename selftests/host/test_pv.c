@@ -252,6 +252,17 @@ TEST_F(kvm_record, msr_write)
  * armed it (here the test, as a vCPU thread), and the pre-run hook raises
  * the expiry before the next KVM_RUN.
  */
+/*
+ * The CR3 port is KVM's to serve: a KVM that does not answer
+ * KVM_CAP_HYBRIDPV_CR3 (a stock one, one with TDP, or none) gets neither
+ * of its features offered, asked for or not.
+ */
+TEST_F(pv, no_cr3_port_without_kvm_capability)
+{
+	EXPECT_EQ(0, pv__offered(self->pv) & (HPV_FEATURE_CR3_PORT | HPV_FEATURE_MM_RETIRE));
+	EXPECT_NE(0, pv__offered(self->pv) & HPV_FEATURE_PV_IPI);
+}
+
 TEST_F(pv, timer_fires_once_at_its_deadline)
 {
 	int64_t t0 = hpv_now_ns();

@@ -7,6 +7,7 @@
 
 #define HPV_MAX_CPUS 255 /* xAPIC ids in the MADT */
 #define HPV_MAX_IDLE_POLL_NS 1000000 /* a millisecond: past it a halt is cheaper */
+#define HPV_MAX_CR3_CACHE 15 /* KVM's slots for previous roots (our KVM patch) */
 
 struct hpv_config {
 	const char *kernel;
@@ -24,6 +25,7 @@ struct hpv_config {
 	bool force_tsc_stable; /* --pvclock-stable force */
 	bool idle_poll_given;  /* --idle-poll NS; else auto */
 	uint32_t idle_poll_ns;
+	uint32_t cr3_cache;    /* --cr3-cache N; 0: the most KVM keeps */
 	bool help;
 };
 

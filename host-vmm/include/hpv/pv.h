@@ -25,7 +25,7 @@ struct report;
 	 HPV_FEATURE_PV_TLB_FLUSH | HPV_FEATURE_PV_TIMER | HPV_FEATURE_PV_IDLE |             \
 	 HPV_FEATURE_PV_EOI | HPV_FEATURE_PV_TIMER_RECORD | HPV_FEATURE_STEAL_TIME |          \
 	 HPV_FEATURE_PV_PREEMPTED | HPV_FEATURE_PV_SPINLOCK | HPV_FEATURE_PV_SCHED_YIELD |   \
-	 HPV_FEATURE_PVCLOCK_VDSO)
+	 HPV_FEATURE_PVCLOCK_VDSO | HPV_FEATURE_CR3_PORT | HPV_FEATURE_MM_RETIRE)
 
 struct pv_config {
 	uint32_t withheld;            /* HPV_FEATURE_* bits not to offer */
@@ -34,6 +34,7 @@ struct pv_config {
 	bool force_tsc_stable;        /* claim TSC_STABLE whatever KVM says */
 	bool idle_poll_given;         /* else the idle-poll hint follows overcommit */
 	uint32_t idle_poll_ns;        /* the hint, when given */
+	uint32_t cr3_cache;           /* previous roots KVM keeps; 0: its most */
 };
 
 struct pv;

@@ -54,4 +54,17 @@ void idle__free(struct idle *idle);
 /* CPUID's idle-poll hint for the guest, in ns. */
 uint32_t idle__poll_hint(int nr_cpus);
 
+/*
+ * The CR3 port (HPV_FEATURE_CR3_PORT, HPV_FEATURE_MM_RETIRE): KVM serves it
+ * in the kernel where its MMU shadows the guest's page tables and it has
+ * KVM_CAP_HYBRIDPV_CR3 (our KVM patch). Opted into before the vCPUs exist;
+ * withdrawn from *offered where KVM lacks it. -ERANGE: KVM keeps fewer
+ * roots than asked.
+ */
+#define HPV_CR3_PORT 0x4850
+struct mmu;
+int mmu__new(struct kvm *kvm, uint32_t *offered, uint32_t cache, struct mmu **out);
+void mmu__report(struct mmu *mmu, struct report *r);
+void mmu__free(struct mmu *mmu);
+
 #endif
