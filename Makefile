@@ -101,7 +101,7 @@ series-check: all
 # CMD goes to the guest as typed: unexpanded by make, single-quoted for the shell.
 run: all
 	scripts/run.sh $(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') \
-		$(if $(CPUS),--cpus $(CPUS)) $(if $(MEM),--mem $(MEM))
+		$(if $(CPUS),--cpus $(CPUS)) $(if $(MEM),--mem $(MEM)) $(if $(MMU),--mmu $(MMU))
 
 # the host unit tests alone (seconds; make check runs them first)
 check-host: $(BUILD)/hpv $(HOST_TESTS)

@@ -47,6 +47,20 @@ harness_mode() {
 	fi
 }
 
+# kvm_mmu_mode: how this host's loaded KVM maps guest memory: npt (nested
+# paging, NPT or EPT), shadow (it shadows the guest's page tables), or
+# nothing where no KVM module says.
+kvm_mmu_mode() {
+	local p v
+	for p in /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept; do
+		read -r v <"$p" 2>/dev/null || continue
+		case "$v" in
+		Y | 1) echo npt; return 0 ;;
+		N | 0) echo shadow; return 0 ;;
+		esac
+	done
+}
+
 # The L1 host can hang rather than die: one of its CPUs stuck with
 # interrupts off, its kernel reporting the same RCU stall every minute.
 # scripts/run.sh's watchdog ends it at this many reports, printing

@@ -6,7 +6,7 @@
 #   run.sh [--cmd CMD] [--cpus N] [--mem SIZE] [--stats[=kv]] [--append ARGS]
 #          [--kernel F] [--initrd F] [--hpv-arg ARG]... [--no-announce]
 #          [--vmm hpv|qemu-kvm|qemu-tcg] [--hpv FILE] [--host-cmd CMD]
-#          [--l1-append ARGS] [--quiet-limit S]
+#          [--l1-append ARGS] [--quiet-limit S] [--mmu npt|shadow]
 # --hpv runs another build of hpv (a sanitizer build, say) instead of
 # build/hpv.
 # --vmm qemu-tcg boots the guest under QEMU's TCG on this host; --vmm
@@ -19,17 +19,20 @@
 # direct host runs as booted, and the option is refused there).
 # --quiet-limit S (nested mode) ends the L1 host as hung once its console
 # has been quiet for S seconds: for a command known to print often.
+# --mmu shadow starts the L1 host's KVM with shadow paging (kvm_amd.npt=0),
+# npt (the default) with nested paging. A direct host's KVM is used as it
+# is loaded, never reloaded: --mmu must then name the mode it runs.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 . "$top/scripts/lib.sh"
 
-extra_hpv_args=() vmm=hpv host_cmd="" l1_append="" quiet_s=""
+extra_hpv_args=() vmm=hpv host_cmd="" l1_append="" quiet_s="" mmu=""
 cmd="" cpus=2 mem=512M stats="" append="" announce=1
 kernel=$build/bzImage initrd=$build/guest.cpio.gz hpv=$build/hpv
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv | --l1-append | --quiet-limit)
+	--cmd | --cpus | --mem | --append | --kernel | --initrd | --hpv-arg | --vmm | --host-cmd | --hpv | --l1-append | --quiet-limit | --mmu)
 		need_value "$1" $# ;;
 	esac
 	case "$1" in
@@ -47,11 +50,13 @@ while [ $# -gt 0 ]; do
 	--hpv) hpv=$(realpath "$2"); shift ;;
 	--l1-append) l1_append=$2; shift ;;
 	--quiet-limit) quiet_s=$2; shift ;;
+	--mmu) mmu=$2; shift ;;
 	*) usage_error "unknown option $1" ;;
 	esac
 	shift
 done
 [ -z "$quiet_s" ] || [[ "$quiet_s" =~ ^[1-9][0-9]*$ ]] || usage_error "--quiet-limit needs a number of seconds"
+case "$mmu" in "" | npt | shadow) ;; *) usage_error "--mmu must be npt or shadow" ;; esac
 
 # The guest: serial console, ACPI reboot, panic ends the VM (a reset).
 cmdline="console=ttyS0 reboot=acpi panic=-1 tsc=reliable"
@@ -73,10 +78,19 @@ qemu-tcg)
 esac
 harness_mode
 mode=$HARNESS_MODE
-[ "$announce" = 1 ] && echo "hybridpv: $mode mode ($HARNESS_WHY)" >&2
+if [ "$mode" = direct ]; then
+	host_mmu=$(kvm_mmu_mode)
+	[ -z "$mmu" ] || [ "$mmu" = "$host_mmu" ] ||
+		usage_error "--mmu $mmu: this host's KVM runs ${host_mmu:-an unknown MMU mode} (its module is used as loaded)"
+	mmu=$host_mmu
+else
+	mmu=${mmu:-npt}
+	[ "$mmu" = shadow ] && l1_append+="${l1_append:+ }kvm_amd.npt=0"
+fi
+[ "$announce" = 1 ] && echo "hybridpv: $mode mode ($HARNESS_WHY), KVM's MMU: ${mmu:-unknown}" >&2
 # (the mode goes on to the host command: in nested mode it runs in L1,
 # where the mode would be taken for direct)
-[ -n "$host_cmd" ] && vmm_cmd=(env HPV_MODE="$mode" HPV_KERNEL="$kernel" HPV_INITRD="$initrd"
+[ -n "$host_cmd" ] && vmm_cmd=(env HPV_MODE="$mode" HPV_MMU="$mmu" HPV_KERNEL="$kernel" HPV_INITRD="$initrd"
 	HPV_CPUS="$cpus" HPV_MEM="$mem" HPV_CMDLINE="$cmdline" HPV_BIN="$hpv" bash -c "$host_cmd")
 
 if [ "$mode" = direct ]; then
