@@ -277,6 +277,31 @@ result $? "--pv-timer posix: hpv re-armed or stopped timers from the guest's tim
 [ "$(kv "$kvm_timer_log" timer.route)" = kvm ] && [ "$(kv_sum "$kvm_timer_log" timer.stimer_arms)" -gt 0 ]
 result $? "--pv-timer kvm: KVM's synthetic timers fired the paravirtual timer (hpv --stats)"
 
+echo "# == address-space switches on a host that shadows page tables: the CR3 port, and it withheld =="
+# (the main boot ran the same test with nested paging: the port is not
+# offered there, and nothing of it moves)
+{ [ "$(kv "$guest_log" mmu.mode)" = shadow ] ||
+	{ [ "$(kv "$guest_log" mmu.cr3_port)" = off ] && [ "$(kv_sum "$guest_log" hybridpv_cr3_load)" = 0 ]; }; }
+result $? "default: no CR3 port used with KVM's MMU $(kv "$guest_log" mmu.mode) (hpv --stats)"
+if [ "$HARNESS_MODE" = direct ] && [ "$(kvm_mmu_mode)" != shadow ]; then
+	# (a direct host's KVM is used as loaded, never reloaded)
+	emit ok "mm-switch-shadow # SKIP this host's KVM runs $(kvm_mmu_mode), not shadow paging"
+else
+	guest_boot mm-switch-shadow 2 "HPV_EXPECT_CR3=on /selftests/mm_switch" --mmu shadow
+	guest_boot mm-switch-shadow-withheld 2 "HPV_EXPECT_CR3=off /selftests/mm_switch" --mmu shadow \
+		--hpv-arg --withhold --hpv-arg pvcr3,pvretire
+	shadow_log=$log_dir/mm-switch-shadow.log withheld_log=$log_dir/mm-switch-shadow-withheld.log
+	loads=$(kv_sum "$shadow_log" hybridpv_cr3_load) retires=$(kv_sum "$shadow_log" hybridpv_mm_retire)
+	hits=$(kv_sum "$shadow_log" cr3_root_hit) misses=$(kv_sum "$shadow_log" cr3_root_miss)
+	[ "$(kv "$shadow_log" mmu.mode)" = shadow ] && [ "$(kv "$shadow_log" mmu.cr3_port)" = on ] &&
+		[ "$loads" -gt 0 ] && [ "$retires" -gt 0 ]
+	result $? "mm-switch-shadow: KVM served $loads CR3 loads and $retires retirements at the port (hpv --stats)"
+	[ "$hits" -gt "$misses" ]
+	result $? "mm-switch-shadow: $(kv "$shadow_log" mmu.prev_roots) cached roots a vCPU: $hits root-cache hits, $misses misses"
+	[ "$(kv_sum "$withheld_log" hybridpv_cr3_load)" = 0 ] && [ "$(kv "$withheld_log" mmu.cr3_port)" = off ]
+	result $? "mm-switch-shadow-withheld: the port neither offered nor served (hpv --stats)"
+fi
+
 echo "# == hpv built with ASan+UBSan runs the in-guest selftests =="
 # A sanitizer report ends it with status 99 (fuzz/san_options.c); the
 # sandbox is off in such a build.
