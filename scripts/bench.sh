@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: the hypercall cost benchmark, then three sections, each in
+# make bench: the hypercall cost benchmark, then four sections, each in
 # VM-host sessions of its own (one L1 boot each, nested):
 #   default     every workload of bench/workloads under every configuration
 #               of scripts/bench/series.sh (native, full virtualization, KVM
@@ -9,6 +9,11 @@
 #   overcommit  bench/overcommit under full-virt, kvm-pv-tuned,
 #               hpv-nohybrid and hybridpv-kvm with 2x and 4x as many vCPUs
 #               as the VM host has CPUs
+#   shadow      bench/shadow on a VM host whose KVM shadows the guest's page
+#               tables (nested: run.sh --mmu shadow) under full-virt,
+#               kvm-pv, hpv-nohybrid, hybridpv-kvm and hybridpv-nocr3 (the
+#               CR3 port withheld), then hybridpv-kvm and hybridpv-nocr3 with
+#               nested paging, as the reference (a direct host: its own mode)
 # then build/bench/{results.json,report.md} and the plots. A benchmark,
 # not a test: it prints what it measured.
 #   bench.sh [--runs N] [--sections S,T] [--configs A,B,...] [--workloads W,X,...]
@@ -42,13 +47,13 @@ for c in ${configs//,/ }; do
 	grep -qx -- "$c" <<<"$all"$'\n'"$extra" ||
 		usage_error "unknown configuration $c (one of: ${all//$'\n'/ }, or by name: ${extra//$'\n'/ })"
 done
-known=$(table_names "$top/bench/workloads"; table_names "$top/bench/overcommit")
+known=$(table_names "$top/bench/workloads"; table_names "$top/bench/overcommit"; table_names "$top/bench/shadow")
 for w in ${workloads//,/ }; do
 	grep -qx -- "$w" <<<"$known" || usage_error "unknown workload $w (one of: ${known//$'\n'/ })"
 done
 # has WORD LIST: LIST (words) has WORD, whole (names carry dashes)
 has() { tr ' ' '\n' <<<"$2" | grep -qx -- "$1"; }
-all_sections="default idle-poll overcommit"
+all_sections="default idle-poll overcommit shadow"
 for s in ${sections//,/ }; do
 	has "$s" "$all_sections" || usage_error "unknown section $s (one of: $all_sections)"
 done
@@ -60,6 +65,14 @@ harness_mode
 host_cpus=2	# nested: L1's, run.sh's -smp
 [ "$HARNESS_MODE" = direct ] && host_cpus=$(nproc)
 overcommit_configs="full-virt kvm-pv-tuned hpv-nohybrid hybridpv-kvm"
+shadow_configs="full-virt kvm-pv hpv-nohybrid hybridpv-kvm hybridpv-nocr3"
+shadow_ref_configs="hybridpv-kvm hybridpv-nocr3"
+# what a shadow-paging MMU spends, per run: faults it fixed, INVLPGs, CR3
+# loads whose root was cached or not, our port's loads and retirements,
+# and its shadow pages made, zapped and flooded
+shadow_counters="pf_fixed invlpg tlb_flush cr3_root_hit cr3_root_miss hybridpv_cr3_load"
+shadow_counters+=" hybridpv_mm_retire mmu_cache_miss mmu_shadow_zapped mmu_flooded mmu_pte_write"
+sec_counters="" sec_mmu=""
 # only the names a section has: --configs and --workloads narrow each
 # (intersect LIST-A LIST-B: the words of A that are in B; A empty: all of B)
 intersect() {
@@ -83,6 +96,8 @@ sec_configs() {	# sec_configs SECTION: the configurations it runs
 	default) named_or "$all" "${all//$'\n'/ }" ;;
 	idle-poll) intersect "${configs//,/ }" native-idle-poll ;;
 	overcommit) named_or "$overcommit_configs" "$overcommit_configs" ;;
+	shadow) named_or "$shadow_configs" "$shadow_configs" ;;
+	shadow-ref) named_or "$shadow_ref_configs" "$shadow_ref_configs" ;;
 	esac
 }
 sec_workloads() {	# sec_workloads TABLE: the workloads to run ("" = all)
@@ -163,9 +178,10 @@ session() {
 	fi
 	: >"$session_log"
 	[ -z "$sec_l1_append" ] || l1_args=(--l1-append "$sec_l1_append")
+	[ -z "$sec_mmu" ] || l1_args+=(--mmu "$sec_mmu")
 	# (series.sh prints at least every few minutes: a quiet session is hung)
 	"$top/scripts/run.sh" --cpus "$sec_cpus" --mem 512M "${l1_args[@]}" --quiet-limit 300 \
-		--host-cmd "BENCH_TABLE=$sec_table BENCH_TAG='${sec_tag#@}' BENCH_DONE='$done_pairs' BENCH_WORKLOADS='$sec_wl' scripts/bench/series.sh $runs ${pending[*]}" \
+		--host-cmd "BENCH_TABLE=$sec_table BENCH_TAG='${sec_tag#@}' BENCH_DONE='$done_pairs' BENCH_WORKLOADS='$sec_wl' BENCH_COUNTERS='$sec_counters' scripts/bench/series.sh $runs ${pending[*]}" \
 		</dev/null 2>&1 | filter
 	# series.sh says which configurations it finished, or left out
 	local left=()
@@ -175,7 +191,9 @@ session() {
 	pending=("${left[@]}")
 }
 all_done() { [ ${#pending[@]} -eq 0 ]; }
-# run_section NAME CPUS TABLE TAG L1-APPEND CONFIG...
+# run_section NAME CPUS TABLE TAG L1-APPEND CONFIG... (sec_counters: the
+# section's counters besides the usual, and sec_mmu its VM host's MMU
+# mode for run.sh --mmu: both empty but for shadow)
 run_section() {
 	local name=$1 t_sec=$SECONDS
 	sec_cpus=$2 sec_table=$3 sec_tag=${4:+@$4} sec_l1_append=$5
@@ -211,7 +229,25 @@ if want_section overcommit; then
 	done
 fi
 
+if want_section shadow; then
+	sec_counters=$shadow_counters
+	if [ "$HARNESS_MODE" = nested ]; then
+		sec_mmu=shadow
+		# shellcheck disable=SC2046
+		run_section shadow 2 shadow shadow "" $(sec_configs shadow)
+		sec_mmu=npt
+		# shellcheck disable=SC2046
+		run_section shadow 2 shadow npt "" $(sec_configs shadow-ref)
+	else
+		# (a direct host's KVM as loaded: the tag says which mode it runs)
+		# shellcheck disable=SC2046
+		run_section shadow 2 shadow "$(kvm_mmu_mode)" "" $(sec_configs shadow)
+	fi
+	sec_counters="" sec_mmu=""
+fi
+
 echo "@hdr elapsed_s $((SECONDS - t0))" >>"$raw"
 echo "@hdr load_after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw"
-/usr/bin/python3 "$top/scripts/bench/report.py" "$raw" "$out" "$top/bench/workloads" "$top/bench/overcommit"
+/usr/bin/python3 "$top/scripts/bench/report.py" "$raw" "$out" "$top/bench/workloads" "$top/bench/overcommit" \
+	"$top/bench/shadow"
 say "done in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: build/bench/report.md, results.json, ratio.svg, exits.svg"

@@ -63,7 +63,8 @@ done
 # make bench's driver and table, and Debian's hackbench (rt-tests) with
 # the shared libraries ldd names, at their own paths; deps.sh bench
 # installs rt-tests, and make bench rebuilds this if hackbench is missing.
-cp "$top/bench/guest/driver.sh" "$top/bench/workloads" "$top/bench/overcommit" "$build/guest/root/bench/"
+cp "$top/bench/guest/driver.sh" "$top/bench/workloads" "$top/bench/overcommit" "$top/bench/shadow" \
+	"$build/guest/root/bench/"
 if [ -x /usr/bin/hackbench ]; then
 	cp /usr/bin/hackbench "$build/guest/root/bench/"
 	for lib in $(ldd /usr/bin/hackbench | grep -o '/[^ ]*'); do

@@ -156,10 +156,13 @@ static double op_signal(long n, long arg)
 /*
  * A ring of procs processes joined by pipes passes a one-byte token n
  * times; each hand-over is one context switch plus one pipe write and read
- * (lmbench's lat_ctx subtracts that pipe cost, we do not). cross pins
- * process i to CPU i mod ncpus, so every hand-over wakes another CPU.
+ * (lmbench's lat_ctx subtracts that pipe cost, we do not). RING_CROSS pins
+ * process i to CPU i mod ncpus, so every hand-over wakes another CPU;
+ * RING_CPU0 pins them all to CPU 0, so every hand-over is a switch there.
  */
-static double ring(long n, int procs, int cross)
+enum ring_pinning { RING_FREE, RING_CROSS, RING_CPU0 };
+
+static double ring(long n, int procs, enum ring_pinning pinning)
 {
 	int p[procs][2], ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	pid_t pid[procs];
@@ -183,14 +186,14 @@ static double ring(long n, int procs, int cross)
 				if (p[j][1] != out)
 					close(p[j][1]);
 			}
-			if (cross)
-				pin(i % ncpu);
+			if (pinning != RING_FREE)
+				pin(pinning == RING_CROSS ? i % ncpu : 0);
 			while (read(in, &c, 1) == 1)
 				xwrite(out, &c, 1);
 			_exit(0);
 		}
 	}
-	if (cross)
+	if (pinning != RING_FREE)
 		pin(0);
 	for (int i = 0; i < procs; i++) {
 		if (i != 0)
@@ -215,19 +218,24 @@ static double ring(long n, int procs, int cross)
 
 static double op_ctx(long n, long procs)
 {
-	return ring(n, procs, 0);
+	return ring(n, procs, RING_FREE);
 }
 
 static double op_ctx_cross(long n, long procs)
 {
-	return ring(n, procs, 1);
+	return ring(n, procs, RING_CROSS);
+}
+
+static double op_ctx_cpu0(long n, long procs)
+{
+	return ring(n, procs, RING_CPU0);
 }
 
 /* lmbench lat_pipe: a one-byte round trip between two processes */
 static double op_pipe_lat(long n, long arg)
 {
 	(void)arg;
-	return ring(n * 2, 2, 0);
+	return ring(n * 2, 2, RING_FREE);
 }
 
 /* lmbench bw_pipe: a child writes n 64 KiB chunks, we read them */
@@ -280,6 +288,7 @@ static const struct workload {
 	{ "pipe_bw",	op_pipe_bw,	0, 1 },
 	{ "ctx",	op_ctx,		2, 0 },
 	{ "ctx_cross",	op_ctx_cross,	2, 0 },
+	{ "ctx_cpu0",	op_ctx_cpu0,	2, 0 },
 };
 
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))

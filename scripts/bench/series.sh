@@ -10,7 +10,9 @@
 # BENCH_TABLE names the workload table (bench/workloads by default);
 # BENCH_TAG, when set, is appended as "@TAG" to every configuration name
 # it prints, so that a section of make bench (overcommitted vCPUs, say)
-# keeps its records apart from the default one's.
+# keeps its records apart from the default one's. BENCH_COUNTERS adds KVM
+# counters (their debugfs names) to those every record carries, where this
+# KVM has them.
 # Output: progress lines, and "@"-lines for the report:
 #   @hdr KEY VALUE                 about the run (bench.sh adds its own)
 #   @cfg CONFIG DESCRIPTION        a configuration it runs (the table below)
@@ -53,11 +55,15 @@ extra_configs=(
 	"hybridpv-norecord | hpv --pv-timer posix --withhold pvtimerrec | hybridpv-posix without the timer record"
 	"hybridpv-poll | hpv --hypercall-route kvm --idle-poll 200000 | hybridpv-kvm with the guest's idle loop polling 200 us before it halts however many vCPUs share the host's CPUs (by default it does not poll when they outnumber them): the A/B row for polling on an overcommitted host"
 	"hybridpv-vdso | hpv --hypercall-route kvm --pvclock-stable force | hybridpv-kvm with TSC_STABLE claimed on every record, so the guest reads its clock in the vDSO"
+	"hybridpv-nocr3 | hpv --hypercall-route kvm --withhold pvcr3,pvretire | hybridpv-kvm with the CR3 port and page-table retirement withheld: MOV CR3, KVM's 3 previous roots"
 )
 
-# KVM's per-VM-summed counters: every exit, then some reasons
+# KVM's per-VM-summed counters: every exit, then some reasons, then what
+# the section asks for besides (BENCH_COUNTERS: the shadow MMU's)
 counters=(exits io_exits mmio_exits halt_exits irq_exits irq_window_exits
 	hypercalls insn_emulation signal_exits request_irq_exits)
+# shellcheck disable=SC2206 # (counter names: one word each)
+counters+=(${BENCH_COUNTERS:-})
 kvmdir=/sys/kernel/debug/kvm
 # A run that prints nothing for this long has hung (a guest that died
 # silently), and so has one whose driver says nothing for as long while
@@ -112,6 +118,11 @@ cmdline_base="$HPV_CMDLINE tsc_early_khz=$tsc_khz quiet"
 
 have_counters=1
 [ -r "$kvmdir/exits" ] || have_counters=0
+# (a stock KVM has no counters of our KVM patch: left out, not read as 0)
+for i in "${!counters[@]}"; do
+	[ -r "$kvmdir/${counters[i]}" ] || unset 'counters[i]'
+done
+counters=("${counters[@]}")
 echo "@hdr vm_host_kernel $(uname -r)"
 echo "@hdr qemu $(qemu-system-x86_64 --version | head -1)"
 echo "@hdr guest_cmdline $cmdline_base"

@@ -20,6 +20,7 @@ RAW = os.path.join(HERE, "testdata", "raw.txt")
 TABLE = os.path.join(HERE, "..", "..", "bench", "workloads")
 OVERCOMMIT_RAW = os.path.join(HERE, "testdata", "raw-overcommit.txt")
 OVERCOMMIT_TABLE = os.path.join(HERE, "..", "..", "bench", "overcommit")
+SHADOW_TABLE = os.path.join(HERE, "..", "..", "bench", "shadow")
 
 
 class Report(unittest.TestCase):
@@ -156,6 +157,42 @@ class Overcommit(unittest.TestCase):
             self.assertNotIn(h, heads)
         self.assertNotIn("None vCPUs", md)
         self.assertIn("| hybridpv-kvm@4vcpu | hpv |", md)
+
+
+def shadow_raw():
+    """a shadow section (two configurations) and its NPT reference (one),
+    3 runs of a ring and of fork+exit each"""
+    lines = ["@hdr mode nested mode (no vmx/svm here)", "@hdr vm_host_cpus 2", "@hdr runs 3",
+             "@section shadow 2 shadow", "@cfg hybridpv-kvm@shadow hpv",
+             "@cfg hybridpv-nocr3@shadow hpv, withheld", "@section shadow 2 npt",
+             "@cfg hybridpv-kvm@npt hpv"]
+    # config: (ring8 us, its exits, its emulations, fork_exit exits)
+    rows = {"hybridpv-kvm@shadow": (100.0, 2000, 500, 5000),
+            "hybridpv-nocr3@shadow": (150.0, 2100, 1500, 10000),
+            "hybridpv-kvm@npt": (80.0, 400, 100, 3000)}
+    for cfg, (us, exits, emul, fork_exits) in rows.items():
+        for run in (1, 2, 3):
+            lines.append(f"@rec {cfg} _empty {run} 0 1 exits=0 insn_emulation=0")
+            lines.append(f"@rec {cfg} ring8 {run} {us + run - 2} 1000 exits={exits} "
+                         f"insn_emulation={emul} cr3_root_miss=10")
+            lines.append(f"@rec {cfg} sp_fork_exit {run} 5000 100 exits={fork_exits} insn_emulation=0")
+    return [line + "\n" for line in lines]
+
+
+class Shadow(unittest.TestCase):
+    def test_targets(self):
+        table = report.read_tables([TABLE, OVERCOMMIT_TABLE, SHADOW_TABLE])
+        raw = report.parse(shadow_raw())
+        workloads, cells = report.aggregate(raw, table)
+        md = report.render_markdown(raw, workloads, cells, table)
+        heads = [line for line in md.splitlines() if line.startswith("#")]
+        self.assertIn("## Shadow paging (shadow)", heads)
+        self.assertNotIn("## Overcommitted: 2 vCPUs on the VM host's 2", heads)
+        # ring8: 100 against 150 withheld (0.67x) and 80 under NPT (1.25x)
+        self.assertIn("| ring8 | met (0.67x) | met (1.25x) | 2.00 / 2.10 | 0.50 / 1.50 | 0.01 |", md)
+        # fork+exit: 50 exits a fork against 100 withheld
+        self.assertIn("| sp_fork_exit | met (exits 0.50x) | – | 50.00 / 100 |", md)
+        self.assertIn("| workload | hybridpv-kvm | hybridpv-nocr3 | hybridpv-kvm@npt |", md)
 
 
 if __name__ == "__main__":
