@@ -375,7 +375,9 @@ FIXTURE_TEARDOWN(cpuid)
 
 TEST_F(cpuid, leaves)
 {
-	const uint32_t kvm_refuses = HPV_VCPU_STATE_FEATURES | HPV_FEATURE_PV_EOI;
+	/* (and a KVM without the guest series' patch answers no CR3 port) */
+	const uint32_t kvm_refuses = HPV_VCPU_STATE_FEATURES | HPV_FEATURE_PV_EOI |
+				     HPV_FEATURE_CR3_PORT | HPV_FEATURE_MM_RETIRE;
 	const struct kvm_cpuid_entry2 *sig = leaf(self->c, HPV_CPUID_SIGNATURE);
 	char name[13] = "";
 
@@ -393,7 +395,7 @@ TEST_F(cpuid, leaves)
 	memcpy(name + 4, &sig->ecx, 4);
 	memcpy(name + 8, &sig->edx, 4);
 	EXPECT_STREQ(HPV_SIGNATURE, name);
-	EXPECT_EQ(HPV_CPUID_TIMING, sig->eax);
+	EXPECT_EQ(HPV_CPUID_MMU, sig->eax);
 	/* KVM's own leaf 0x40000001 is gone, ours replaced it */
 	EXPECT_EQ(HPV_ABI_VERSION, leaf(self->c, HPV_CPUID_FEATURES)->eax);
 	EXPECT_EQ(variant->want_features & ~kvm_refuses, leaf(self->c, HPV_CPUID_FEATURES)->ebx);
@@ -405,6 +407,10 @@ TEST_F(cpuid, leaves)
 	EXPECT_EQ(variant->idle_poll_given ? variant->idle_poll_ns
 		  : sysconf(_SC_NPROCESSORS_ONLN) >= 8 ? 200000u : 0u,
 		  leaf(self->c, HPV_CPUID_TIMING)->ecx);
+	/* the MMU leaf is there, with no port and no roots to offer */
+	ASSERT_NE(NULL, leaf(self->c, HPV_CPUID_MMU));
+	EXPECT_EQ(0, leaf(self->c, HPV_CPUID_MMU)->eax);
+	EXPECT_EQ(0, leaf(self->c, HPV_CPUID_MMU)->ebx);
 }
 
 TEST_HARNESS_MAIN
